@@ -1,0 +1,66 @@
+package dev.sentinelzero.daemon.process;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The daemon's only door to the operating system's process calls: spawning into a new process
+ * group, noticing exits, signalling and tearing down whole groups, reaping, and sampling resource
+ * use. Everything native lives behind it, in this package; the supervisor talks only to this
+ * interface, and its tests may replace it with a fake whose exits they complete by hand.
+ *
+ * <p>Lifecycle of a child: {@link #spawn} starts it as the leader of a new process group (pgid ==
+ * pid). When the leader exits, the exit listener given to {@code spawn} is called once, on the
+ * exit-watcher thread, with its {@link ExitStatus}; the leader is not reaped yet (it stays a zombie
+ * so that its pid, and so the group id, cannot be reused while other members may live). The owner
+ * then calls {@link #terminateGroup} (at once for a stop, or after an exit to clear stragglers),
+ * whose future completes when no live process is left in the group and the leader has been reaped.
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface ProcessControl extends AutoCloseable {
+
+  /**
+   * Starts a process as the leader of a new process group, with a clean signal mask and default
+   * signal dispositions, no inherited file descriptors beyond 0-2, stdin from /dev/null, and
+   * stdout/stderr opened in append mode straight onto the given files (created 0600). Returns
+   * once the process exists.
+   *
+   * @param onExit called once, on the exit-watcher thread, when the leader exits; must not block
+   * @throws LaunchException when the program could not be started (nothing is left running)
+   */
+  ChildProcess spawn(LaunchSpec spec, Consumer<ExitStatus> onExit) throws LaunchException;
+
+  /**
+   * Sends a signal to every process in the group {@code pgid}.
+   *
+   * @return false when the group no longer exists
+   */
+  boolean signalGroup(long pgid, Signal signal);
+
+  /**
+   * Ends the group {@code pgid}: sends {@code first} to the group now (unless it is already
+   * empty of live processes), SIGKILL to the group if any live member remains after {@code
+   * timeoutMs}, and completes the future once no live member is left and the leader (if it is our
+   * child) has been reaped. Calling it again for a group already being terminated returns the same
+   * future (a second, stronger signal may still be sent with {@link #signalGroup}).
+   */
+  CompletableFuture<Void> terminateGroup(long pgid, Signal first, long timeoutMs);
+
+  /** The signal of the given name ({@code TERM}, {@code SIGTERM}, {@code term}) or number. */
+  Signal signal(String nameOrNumber) throws IllegalArgumentException;
+
+  /**
+   * Resource use of each group, summed over its live members: CPU since the previous sample of
+   * that group (percent of one core) and resident memory. Groups without live members are left
+   * out. Costs one pass over the process table plus one look-up per member: call it from a
+   * sampling or request thread, never the supervisor's.
+   */
+  Map<Long, ResourceUsage> sample(Collection<Long> pgids);
+
+  /** Stops the exit watcher and frees native resources. */
+  @Override
+  void close();
+}

@@ -1,0 +1,22 @@
+package dev.sentinelzero.protocol;
+
+import java.util.List;
+
+/** The command names of the protocol. docs/protocol.md documents each one's arguments and result. */
+public final class Commands {
+  public static final String PING = "ping";
+  public static final String DAEMON_STATUS = "daemon.status";
+  public static final String DAEMON_STOP = "daemon.stop";
+  public static final String START = "start";
+  public static final String STOP = "stop";
+  public static final String RESTART = "restart";
+  public static final String REMOVE = "remove";
+  public static final String LIST = "list";
+  public static final String STATUS = "status";
+  public static final String LOGS = "logs";
+
+  public static final List<String> ALL =
+      List.of(PING, DAEMON_STATUS, DAEMON_STOP, START, STOP, RESTART, REMOVE, LIST, STATUS, LOGS);
+
+  private Commands() {}
+}

@@ -1,0 +1,101 @@
+package dev.sentinelzero.protocol;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a user defines for a supervised process: the arguments of {@code start} when it defines a
+ * process, stored by the daemon and shown back by {@code status}. Exactly one of {@code command}
+ * (a command line, split into words by the daemon, or run by {@code /bin/sh -c} when {@code
+ * shell}) and {@code argv} (the program and its arguments as given) is set.
+ *
+ * @param name 1 to 64 of {@code [A-Za-z0-9._-]}, starting with a letter or digit
+ * @param command the command line as typed, or null when {@code argv} is given
+ * @param argv the program and its arguments, or null when {@code command} is given
+ * @param shell run {@code command} with {@code /bin/sh -c}
+ * @param cwd absolute working directory
+ * @param env variables added to (or replacing those of) the daemon's environment
+ * @param path the client's {@code PATH} when it defined the process, used to find the program
+ *     and passed to it; null to use the daemon's
+ * @param stopSignal the signal name {@code stop} sends first, e.g. {@code TERM}
+ * @param stopTimeoutMs how long {@code stop} waits after {@code stopSignal} before SIGKILL
+ */
+public record ProcessSpec(
+    String name,
+    String command,
+    List<String> argv,
+    boolean shell,
+    String cwd,
+    Map<String, String> env,
+    String path,
+    String stopSignal,
+    long stopTimeoutMs) {
+
+  public static final String DEFAULT_STOP_SIGNAL = "TERM";
+  public static final long DEFAULT_STOP_TIMEOUT_MS = 10_000;
+  public static final long MAX_STOP_TIMEOUT_MS = 24L * 3600 * 1000;
+
+  /** The argument names of a defining {@code start}, besides {@code replace}. */
+  public static final Set<String> FIELDS =
+      Set.of(
+          "name", "cmd", "argv", "shell", "cwd", "env", "path", "stop_signal", "stop_timeout_ms");
+
+  public ProcessSpec {
+    argv = argv == null ? null : List.copyOf(argv);
+    env = env == null ? Map.of() : Map.copyOf(env);
+    stopSignal = stopSignal == null ? DEFAULT_STOP_SIGNAL : stopSignal;
+  }
+
+  /** The JSON form, with field names as on the wire. Includes {@code env} values: never log it. */
+  public Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("name", name);
+    if (command != null) {
+      json.put("cmd", command);
+    }
+    if (argv != null) {
+      json.put("argv", argv);
+    }
+    json.put("shell", shell);
+    json.put("cwd", cwd);
+    json.put("env", new LinkedHashMap<>(env));
+    if (path != null) {
+      json.put("path", path);
+    }
+    json.put("stop_signal", stopSignal);
+    json.put("stop_timeout_ms", stopTimeoutMs);
+    return json;
+  }
+
+  /**
+   * Reads a spec from {@code start}'s arguments (or a stored definition). Checks types and
+   * presence; the daemon checks meaning (name rule, program, directory).
+   */
+  public static ProcessSpec fromJson(Map<String, Object> json) throws ProtocolException {
+    Args args = new Args(json);
+    String name = args.requireString("name");
+    String command = args.optString("cmd").orElse(null);
+    List<String> argv = args.optStringList("argv").orElse(null);
+    if (command == null && argv == null) {
+      throw new ProtocolException(
+          ErrorCode.INVALID_ARGUMENT,
+          "give the command to run: \"cmd\" (a command line) or \"argv\" (program and arguments)");
+    }
+    if (command != null && argv != null) {
+      throw new ProtocolException(
+          ErrorCode.INVALID_ARGUMENT, "give either \"cmd\" or \"argv\", not both");
+    }
+    return new ProcessSpec(
+        name,
+        command,
+        argv,
+        args.bool("shell", false),
+        args.requireString("cwd"),
+        args.optStringMap("env").orElse(Map.of()),
+        args.optString("path").orElse(null),
+        args.optString("stop_signal").orElse(DEFAULT_STOP_SIGNAL),
+        args.optLong("stop_timeout_ms", 0, MAX_STOP_TIMEOUT_MS).orElse(DEFAULT_STOP_TIMEOUT_MS));
+  }
+}

@@ -1,0 +1,98 @@
+package dev.sentinelzero.protocol;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One process as {@code status} and {@code list} show it. Environment values are never included,
+ * only the names of the variables the definition sets.
+ *
+ * @param name the process's name
+ * @param state {@code stopped}, {@code starting}, {@code running}, {@code stopping}, {@code
+ *     exited} or {@code failed}
+ * @param pid the running process's id (also its process group id), or null
+ * @param startedAt when the current (or last) run started, or null
+ * @param uptimeMs how long the current run has lasted, or null when not running
+ * @param restarts how many times the process was started again since it was defined
+ * @param lastExit how the last run ended, or null
+ * @param reason why the process is in its state, e.g. {@code stopped by request}
+ * @param cpuPercent CPU of the whole process group since the previous sample, in percent of one
+ *     core, or null when not running or not yet measured
+ * @param memoryBytes resident memory of the whole process group, or null
+ * @param command the command as the user gave it, quoted for reading
+ * @param spec the definition, with environment values removed
+ */
+public record ProcessStatus(
+    String name,
+    String state,
+    Long pid,
+    Instant startedAt,
+    Long uptimeMs,
+    long restarts,
+    ExitInfo lastExit,
+    String reason,
+    Double cpuPercent,
+    Long memoryBytes,
+    String command,
+    ProcessSpec spec) {
+
+  public Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("name", name);
+    json.put("state", state);
+    json.put("pid", pid);
+    json.put("started_at", startedAt == null ? null : startedAt.toString());
+    json.put("uptime_ms", uptimeMs);
+    json.put("restarts", restarts);
+    json.put("last_exit", lastExit == null ? null : lastExit.toJson());
+    json.put("reason", reason);
+    json.put("cpu_percent", cpuPercent);
+    json.put("memory_bytes", memoryBytes);
+    json.put("command", command);
+    json.put("argv", spec.argv());
+    json.put("shell", spec.shell());
+    json.put("cwd", spec.cwd());
+    json.put("env_keys", new ArrayList<>(spec.env().keySet()));
+    json.put("stop_signal", spec.stopSignal());
+    json.put("stop_timeout_ms", spec.stopTimeoutMs());
+    return json;
+  }
+
+  @SuppressWarnings("unchecked")
+  public static ProcessStatus fromJson(Map<String, Object> json) throws ProtocolException {
+    Args args = new Args(json);
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String key : args.optStringList("env_keys").orElse(List.of())) {
+      env.put(key, "");
+    }
+    ProcessSpec spec =
+        new ProcessSpec(
+            args.requireString("name"),
+            args.optString("command").orElse(null),
+            args.optStringList("argv").orElse(null),
+            args.bool("shell", false),
+            args.optString("cwd").orElse(null),
+            env,
+            null,
+            args.optString("stop_signal").orElse(ProcessSpec.DEFAULT_STOP_SIGNAL),
+            args.optLong("stop_timeout_ms", 0, Long.MAX_VALUE).orElse(0));
+    Object lastExit = json.get("last_exit");
+    Object cpu = json.get("cpu_percent");
+    return new ProcessStatus(
+        spec.name(),
+        args.requireString("state"),
+        args.has("pid") ? args.optLong("pid", 0, Long.MAX_VALUE).getAsLong() : null,
+        args.optString("started_at").map(Instant::parse).orElse(null),
+        args.has("uptime_ms") ? args.optLong("uptime_ms", 0, Long.MAX_VALUE).getAsLong() : null,
+        args.optLong("restarts", 0, Long.MAX_VALUE).orElse(0),
+        lastExit instanceof Map ? ExitInfo.fromJson((Map<String, Object>) lastExit) : null,
+        args.optString("reason").orElse(""),
+        cpu instanceof Number ? ((Number) cpu).doubleValue() : null,
+        args.has("memory_bytes") ? args.optLong("memory_bytes", 0, Long.MAX_VALUE).getAsLong() : null,
+        args.optString("command").orElse(""),
+        spec);
+  }
+}
