@@ -21,6 +21,10 @@ public enum ErrorCode {
   CONFLICT,
   /** The frame is longer than {@link Protocol#MAX_FRAME_BYTES}. */
   FRAME_TOO_LARGE,
+  /** The program could not be started (for example, it is not in an executable format). */
+  LAUNCH_FAILED,
+  /** The client is not allowed to use this daemon (another user's connection). */
+  FORBIDDEN,
   /** The daemon is shutting down or at its connection limit; try again. */
   UNAVAILABLE,
   /** A bug or an unexpected failure inside the daemon; its log has the details. */

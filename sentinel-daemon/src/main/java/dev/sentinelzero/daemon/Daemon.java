@@ -1,0 +1,279 @@
+package dev.sentinelzero.daemon;
+
+import dev.sentinelzero.daemon.logs.LogFiles;
+import dev.sentinelzero.daemon.process.ProcessControl;
+import dev.sentinelzero.daemon.process.ProcessControls;
+import dev.sentinelzero.daemon.rpc.DaemonHandlers;
+import dev.sentinelzero.daemon.rpc.Dispatcher;
+import dev.sentinelzero.daemon.rpc.LogHandler;
+import dev.sentinelzero.daemon.rpc.ProcessHandlers;
+import dev.sentinelzero.daemon.rpc.RpcServer;
+import dev.sentinelzero.daemon.store.Store;
+import dev.sentinelzero.daemon.supervisor.Supervisor;
+import dev.sentinelzero.protocol.Commands;
+import dev.sentinelzero.protocol.DaemonInfo;
+import dev.sentinelzero.protocol.ErrorCode;
+import dev.sentinelzero.protocol.Protocol;
+import dev.sentinelzero.protocol.ProtocolException;
+import dev.sentinelzero.protocol.SentinelPaths;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wiring: builds the daemon's parts in start order and closes them in reverse.
+ *
+ * <p>Start: directories (0700) -> the home's lock (one daemon per home) -> logging -> the store ->
+ * the process layer -> the supervisor (restores definitions, starts those that should run) -> the
+ * socket server. Stop (SIGTERM, SIGINT, or {@code daemon.stop}, all through the JVM's shutdown
+ * hook): the supervisor stops every process and refuses new requests -> the socket server ends
+ * its connections and removes the socket -> the supervisor's thread ends -> the process layer ->
+ * the store -> the lock -> logging is flushed.
+ */
+public final class Daemon implements DaemonHandlers.DaemonControl {
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+  /** Longest the shutdown waits for every process group to be gone before giving up on them. */
+  private static final Duration SHUTDOWN_BOUND = Duration.ofMinutes(10);
+
+  private final SentinelPaths paths;
+  private final Clock clock;
+  private final Instant startedAt;
+  private final long startNanos;
+  private final String version;
+  private FileChannel lockChannel;
+  private FileLock lock;
+  private Store store;
+  private ProcessControl os;
+  private Supervisor supervisor;
+  private RpcServer rpc;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
+  private Daemon(SentinelPaths paths, Clock clock) {
+    this.paths = paths;
+    this.clock = clock;
+    this.startedAt = clock.instant();
+    this.startNanos = System.nanoTime();
+    this.version = readVersion();
+  }
+
+  /** Thrown when the daemon cannot start; the message is for the user, as one line. */
+  static final class StartupException extends Exception {
+    StartupException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Runs a daemon in the foreground until it is stopped. Returns the process exit code.
+   *
+   * @param detach started by {@code sentinel daemon start}: leave the terminal's session, and close
+   *     the standard streams once the socket answers
+   */
+  static int run(SentinelPaths paths, boolean detach) {
+    if (detach) {
+      dev.sentinelzero.daemon.process.Detach.newSession();
+    }
+    Daemon daemon = new Daemon(paths, Clock.systemUTC());
+    try {
+      daemon.start(detach);
+    } catch (StartupException e) {
+      System.err.println("sentinel: " + e.getMessage());
+      daemon.close();
+      return 1;
+    } catch (Exception e) {
+      System.err.println("sentinel: the daemon could not start: " + e.getMessage());
+      log.error("start-up failed", e);
+      daemon.close();
+      return 1;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(daemon::close, "sentinel-shutdown"));
+    System.err.flush();
+    if (detach) {
+      dev.sentinelzero.daemon.process.Detach.closeStandardStreams();
+    }
+    daemon.awaitStop();
+    return 0;
+  }
+
+  private void start(boolean detach) throws Exception {
+    Directories.preparePrivate(paths.home());
+    Directories.preparePrivate(paths.logs());
+    if (paths.socketRelocated()) {
+      Directories.preparePrivate(paths.socket().getParent());
+    }
+    acquireLock();
+    String level = System.getenv().getOrDefault("SENTINEL_LOG_LEVEL", "info");
+    DaemonLogging.configure(paths.daemonLog(), !detach && System.console() != null, level);
+    log.info(
+        "sentinel daemon {} starting: pid {}, home {}, socket {}{}",
+        version,
+        ProcessHandle.current().pid(),
+        paths.home(),
+        paths.socket(),
+        paths.socketRelocated() ? " (moved out of the home: its path is too long for a socket)" : "");
+
+    Path nativeDir = paths.home().resolve("native");
+    Directories.preparePrivate(nativeDir);
+    System.setProperty("org.sqlite.tmpdir", nativeDir.toString());
+    store = Store.open(paths.database(), clock);
+    os = ProcessControls.create();
+    LogFiles logFiles = new LogFiles(paths.logs());
+    supervisor = new Supervisor(os, store, logFiles, System.getenv(), clock, System::nanoTime);
+    supervisor.restore().get();
+
+    Dispatcher dispatcher = new Dispatcher();
+    new DaemonHandlers(this).registerAll(dispatcher);
+    new ProcessHandlers(supervisor, os).registerAll(dispatcher);
+    dispatcher.register(Commands.LOGS, new LogHandler(supervisor, logFiles, System::nanoTime));
+    rpc = RpcServer.start(paths.socket(), dispatcher, paths.daemonLog());
+    log.info("listening on {}", paths.socket());
+  }
+
+  private void acquireLock() throws IOException, StartupException {
+    Path file = paths.lockFile();
+    lockChannel =
+        FileChannel.open(
+            file,
+            java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    lock = lockChannel.tryLock();
+    if (lock == null) {
+      String holder = "";
+      try {
+        holder = Files.readString(file, StandardCharsets.UTF_8).trim();
+      } catch (IOException ignored) {
+        // the pid is only for the message
+      }
+      lockChannel.close();
+      lockChannel = null;
+      throw new StartupException(
+          "a daemon is already running for "
+              + paths.home()
+              + (holder.isEmpty() ? "" : " (pid " + holder + ")")
+              + "; stop it with: sentinel daemon stop");
+    }
+    // The pid, for the message above; the lock itself is what counts (the kernel drops it when
+    // this process dies, however it dies). Keep the channel open: closing any descriptor of the
+    // file would drop the lock.
+    lockChannel.truncate(0);
+    lockChannel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+  }
+
+  @Override
+  public DaemonInfo info() throws ProtocolException {
+    int[] counts;
+    try {
+      counts = supervisor.counts().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProtocolException(ErrorCode.UNAVAILABLE, "the daemon is shutting down");
+    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+      throw new ProtocolException(ErrorCode.UNAVAILABLE, "the daemon is busy shutting down");
+    }
+    return new DaemonInfo(
+        ProcessHandle.current().pid(),
+        version,
+        Protocol.VERSION,
+        startedAt,
+        (System.nanoTime() - startNanos) / 1_000_000,
+        paths.home().toString(),
+        paths.socket().toString(),
+        paths.socketRelocated(),
+        paths.logs().toString(),
+        paths.database().toString(),
+        counts[0],
+        counts[1]);
+  }
+
+  @Override
+  public void requestStop() {
+    Thread t = new Thread(() -> System.exit(0), "sentinel-stop-request");
+    t.setDaemon(false);
+    t.start();
+  }
+
+  private void awaitStop() {
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Graceful shutdown, in reverse start order. Runs once; later calls return at once. */
+  void close() {
+    if (!stopping.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      log.info("stopping");
+      if (rpc != null) {
+        rpc.beginStopping();
+      }
+      if (supervisor != null) {
+        try {
+          supervisor.shutdown().get(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+          log.error("not every process could be stopped", e);
+        }
+      }
+      closeQuietly(rpc, "socket server");
+      closeQuietly(supervisor, "supervisor");
+      closeQuietly(os, "process layer");
+      closeQuietly(store, "store");
+      if (lock != null) {
+        try {
+          lock.release();
+          lockChannel.close();
+        } catch (IOException e) {
+          log.warn("cannot release the lock: {}", e.getMessage());
+        }
+      }
+      log.info("stopped");
+    } finally {
+      DaemonLogging.flushAndStop();
+      stopped.countDown();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable part, String what) {
+    if (part == null) {
+      return;
+    }
+    try {
+      part.close();
+    } catch (Exception e) {
+      log.warn("closing the {} failed: {}", what, e.getMessage());
+    }
+  }
+
+  private static String readVersion() {
+    try (InputStream in = Daemon.class.getResourceAsStream("/sentinel-daemon.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "dev");
+    } catch (IOException e) {
+      return "dev";
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package dev.sentinelzero.daemon.rpc;
+
+import dev.sentinelzero.daemon.process.ProcessControl;
+import dev.sentinelzero.daemon.process.ResourceUsage;
+import dev.sentinelzero.daemon.supervisor.Supervisor;
+import dev.sentinelzero.protocol.Args;
+import dev.sentinelzero.protocol.Commands;
+import dev.sentinelzero.protocol.ProcessSpec;
+import dev.sentinelzero.protocol.ProcessStatus;
+import dev.sentinelzero.protocol.ProtocolException;
+import dev.sentinelzero.protocol.Request;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The commands that define and drive processes: start, stop, restart, remove, list, status. */
+public final class ProcessHandlers {
+  private static final Set<String> NAME_ONLY = Set.of("name");
+  private static final Set<String> DEFINE_ARGS;
+
+  static {
+    Set<String> define = new HashSet<>(ProcessSpec.FIELDS);
+    define.add("replace");
+    DEFINE_ARGS = Set.copyOf(define);
+  }
+
+  private final Supervisor supervisor;
+  private final ProcessControl os;
+
+  public ProcessHandlers(Supervisor supervisor, ProcessControl os) {
+    this.supervisor = supervisor;
+    this.os = os;
+  }
+
+  public void registerAll(Dispatcher dispatcher) {
+    dispatcher
+        .register(Commands.START, this::start)
+        .register(Commands.STOP, (r, x) -> x.ok(outcome(Futures.await(supervisor.stop(name(r))))))
+        .register(Commands.RESTART, (r, x) -> x.ok(outcome(Futures.await(supervisor.restart(name(r))))))
+        .register(Commands.REMOVE, this::remove)
+        .register(Commands.LIST, (r, x) -> x.ok(processes(list(r, false))))
+        .register(Commands.STATUS, (r, x) -> x.ok(processes(list(r, true))));
+  }
+
+  private void start(Request request, Exchange exchange) throws ProtocolException, java.io.IOException {
+    Args args = request.arguments();
+    if (args.has("cmd") || args.has("argv")) {
+      args.allowOnly(DEFINE_ARGS);
+      ProcessSpec spec = ProcessSpec.fromJson(request.args());
+      exchange.ok(outcome(Futures.await(supervisor.define(spec, args.bool("replace", false)))));
+    } else {
+      args.allowOnly(NAME_ONLY);
+      exchange.ok(outcome(Futures.await(supervisor.start(args.requireString("name")))));
+    }
+  }
+
+  private void remove(Request request, Exchange exchange) throws ProtocolException, java.io.IOException {
+    String removed = Futures.await(supervisor.remove(name(request)));
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("removed", removed);
+    exchange.ok(result);
+  }
+
+  private List<ProcessStatus> list(Request request, boolean withUsage) throws ProtocolException {
+    Args args = request.arguments();
+    args.allowOnly(NAME_ONLY);
+    List<ProcessStatus> statuses =
+        Futures.await(supervisor.list(args.optString("name").orElse(null)));
+    if (!withUsage) {
+      return statuses;
+    }
+    List<Long> pids = new ArrayList<>();
+    for (ProcessStatus s : statuses) {
+      if (s.pid() != null) {
+        pids.add(s.pid());
+      }
+    }
+    if (pids.isEmpty()) {
+      return statuses;
+    }
+    Map<Long, ResourceUsage> usage = os.sample(pids);
+    List<ProcessStatus> out = new ArrayList<>(statuses.size());
+    for (ProcessStatus s : statuses) {
+      ResourceUsage u = s.pid() == null ? null : usage.get(s.pid());
+      out.add(
+          u == null
+              ? s
+              : new ProcessStatus(
+                  s.name(),
+                  s.state(),
+                  s.pid(),
+                  s.startedAt(),
+                  s.uptimeMs(),
+                  s.restarts(),
+                  s.lastExit(),
+                  s.reason(),
+                  u.cpuPercent(),
+                  u.residentBytes(),
+                  s.command(),
+                  s.spec()));
+    }
+    return out;
+  }
+
+  private static String name(Request request) throws ProtocolException {
+    Args args = request.arguments();
+    args.allowOnly(NAME_ONLY);
+    return args.requireString("name");
+  }
+
+  private static Map<String, Object> outcome(Supervisor.Outcome outcome) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("process", outcome.process().toJson());
+    result.put("changed", outcome.changed());
+    return result;
+  }
+
+  private static Map<String, Object> processes(List<ProcessStatus> statuses) {
+    List<Object> list = new ArrayList<>(statuses.size());
+    for (ProcessStatus s : statuses) {
+      list.add(s.toJson());
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("processes", list);
+    return result;
+  }
+}

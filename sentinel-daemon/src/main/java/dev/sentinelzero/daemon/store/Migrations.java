@@ -1,0 +1,68 @@
+package dev.sentinelzero.daemon.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The schema's history. Version {@code n} is reached by running step {@code n-1}; the version
+ * lives in SQLite's {@code user_version}. Each step runs in its own transaction together with the
+ * version bump, so a crash mid-upgrade leaves the previous version intact. A database from a newer
+ * build is refused, never touched. Steps are append-only: never edit one that has shipped.
+ */
+final class Migrations {
+  static final List<String> STEPS =
+      List.of(
+          // 1: process definitions and whether each should run when the daemon starts.
+          "CREATE TABLE processes ("
+              + " name TEXT PRIMARY KEY,"
+              + " spec TEXT NOT NULL,"
+              + " desired TEXT NOT NULL CHECK (desired IN ('running', 'stopped')),"
+              + " created_at TEXT NOT NULL,"
+              + " updated_at TEXT NOT NULL)");
+
+  static final int CURRENT = STEPS.size();
+
+  private Migrations() {}
+
+  static void apply(Connection connection, Path file) throws SQLException {
+    int version = userVersion(connection);
+    if (version > CURRENT) {
+      throw new StoreException(
+          "the database "
+              + file
+              + " was written by a newer SentinelZero (schema "
+              + version
+              + ", this build knows "
+              + CURRENT
+              + "); run the newer version, or move the file aside to start afresh",
+          null);
+    }
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      for (int step = version; step < CURRENT; step++) {
+        try (Statement st = connection.createStatement()) {
+          st.executeUpdate(STEPS.get(step));
+          st.executeUpdate("PRAGMA user_version = " + (step + 1));
+        }
+        connection.commit();
+      }
+    } catch (SQLException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  static int userVersion(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+      return rs.next() ? rs.getInt(1) : 0;
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package dev.sentinelzero.daemon.store;
+
+import dev.sentinelzero.protocol.Json;
+import dev.sentinelzero.protocol.ProcessSpec;
+import dev.sentinelzero.protocol.ProtocolException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The daemon's only user of {@code java.sql}: the SQLite file that holds what must survive a
+ * restart. Every method commits before it returns, so a change the daemon acknowledged is on disk.
+ *
+ * <p>Durability: WAL journal with {@code synchronous=NORMAL}. A commit is in the WAL file when the
+ * call returns, so it survives the daemon being killed at any moment ({@code kill -9}); only a
+ * power loss or OS crash can lose the last commits (FULL would close that too, at about 2.6x the
+ * cost per commit: shared/PLATFORM.md). The database file and its WAL are created 0600.
+ *
+ * <p>Thread: one owner, the supervisor thread, calls every method; the connection is not shared.
+ */
+public final class Store implements AutoCloseable {
+  private final Connection connection;
+  private final Clock clock;
+
+  private Store(Connection connection, Clock clock) {
+    this.connection = connection;
+    this.clock = clock;
+  }
+
+  /**
+   * Opens (creating if needed) the database and brings its schema up to date.
+   *
+   * @throws StoreException with a message that says what to do when the file is unreadable,
+   *     corrupt, or from a newer version
+   */
+  public static Store open(Path file, Clock clock) {
+    try {
+      if (!Files.exists(file)) {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
+    } catch (IOException e) {
+      throw new StoreException("cannot create the database " + file + ": " + e.getMessage(), e);
+    }
+    Connection connection;
+    try {
+      connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+    } catch (SQLException e) {
+      throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      try (Statement st = connection.createStatement()) {
+        st.execute("PRAGMA busy_timeout = 5000");
+        try (ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
+          String verdict = rs.next() ? rs.getString(1) : "no answer";
+          if (!"ok".equals(verdict)) {
+            throw new StoreException(
+                "the database "
+                    + file
+                    + " is damaged ("
+                    + verdict
+                    + "); move it aside (the daemon will start with an empty one) or restore a backup",
+                null);
+          }
+        }
+        st.execute("PRAGMA journal_mode = WAL");
+        st.execute("PRAGMA synchronous = NORMAL");
+        st.execute("PRAGMA foreign_keys = ON");
+      }
+      Migrations.apply(connection, file);
+      return new Store(connection, clock);
+    } catch (SQLException e) {
+      closeQuietly(connection);
+      throw new StoreException(
+          "cannot read the database "
+              + file
+              + " ("
+              + e.getMessage()
+              + "); if it is damaged, move it aside and start again",
+          e);
+    } catch (RuntimeException e) {
+      closeQuietly(connection);
+      throw e;
+    }
+  }
+
+  /** A process definition and whether it should be running when the daemon starts. */
+  public record StoredProcess(ProcessSpec spec, boolean desiredRunning) {}
+
+  public List<StoredProcess> loadProcesses() {
+    List<StoredProcess> out = new ArrayList<>();
+    try (PreparedStatement st =
+            connection.prepareStatement(
+                "SELECT name, spec, desired FROM processes ORDER BY created_at, name");
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        String name = rs.getString(1);
+        try {
+          ProcessSpec spec = ProcessSpec.fromJson(Json.parseObject(rs.getString(2)));
+          out.add(new StoredProcess(spec, "running".equals(rs.getString(3))));
+        } catch (ProtocolException e) {
+          throw new StoreException(
+              "the stored definition of " + name + " cannot be read: " + e.getMessage(), null);
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("cannot read process definitions: " + e.getMessage(), e);
+    }
+  }
+
+  /** Inserts or replaces a definition. */
+  public void saveProcess(ProcessSpec spec, boolean desiredRunning) {
+    String now = clock.instant().toString();
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "INSERT INTO processes (name, spec, desired, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT(name) DO UPDATE SET spec = excluded.spec, desired = excluded.desired,"
+                + " updated_at = excluded.updated_at")) {
+      st.setString(1, spec.name());
+      st.setString(2, Json.write(spec.toJson()));
+      st.setString(3, desiredRunning ? "running" : "stopped");
+      st.setString(4, now);
+      st.setString(5, now);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot save " + spec.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public void setDesired(String name, boolean running) {
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "UPDATE processes SET desired = ?, updated_at = ? WHERE name = ?")) {
+      st.setString(1, running ? "running" : "stopped");
+      st.setString(2, clock.instant().toString());
+      st.setString(3, name);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot save the state of " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  public void deleteProcess(String name) {
+    try (PreparedStatement st = connection.prepareStatement("DELETE FROM processes WHERE name = ?")) {
+      st.setString(1, name);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot remove " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try (Statement st = connection.createStatement()) {
+      st.execute("PRAGMA optimize");
+    } catch (SQLException ignored) {
+      // best effort before closing
+    }
+    closeQuietly(connection);
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // nothing more to do
+    }
+  }
+}

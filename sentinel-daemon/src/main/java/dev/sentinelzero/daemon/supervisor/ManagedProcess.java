@@ -1,0 +1,84 @@
+package dev.sentinelzero.daemon.supervisor;
+
+import dev.sentinelzero.protocol.ExitInfo;
+import dev.sentinelzero.protocol.ProcessSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One supervised process: its definition, its state, and its current (or last) run.
+ *
+ * <p>Thread: owned by the supervisor thread; nothing else reads or writes it. Other threads see it
+ * only through the immutable {@code ProcessStatus} snapshots the supervisor hands out.
+ */
+final class ManagedProcess {
+  private static final Logger log = LoggerFactory.getLogger(ManagedProcess.class);
+
+  /** One spawn of the process: what the exit and teardown events of that spawn refer to. */
+  static final class Run {
+    final long id;
+    final long pid;
+    final Instant startedAt;
+    final long startNanos;
+    /** Completes once the run's process group is gone and its leader reaped; null until asked. */
+    CompletableFuture<Void> teardown;
+    boolean exited;
+
+    Run(long id, long pid, Instant startedAt, long startNanos) {
+      this.id = id;
+      this.pid = pid;
+      this.startedAt = startedAt;
+      this.startNanos = startNanos;
+    }
+  }
+
+  ProcessSpec spec;
+  private ProcessState state = ProcessState.STOPPED;
+  private String reason = "defined, not started";
+  Run run;
+  ExitInfo lastExit;
+  long spawns;
+  /** Requests waiting for the current stop to finish. */
+  final List<CompletableFuture<Void>> stopWaiters = new ArrayList<>();
+  /** What to do once the current stop has finished. */
+  AfterStop afterStop = AfterStop.NOTHING;
+
+  enum AfterStop {
+    NOTHING,
+    START,
+    REMOVE
+  }
+
+  ManagedProcess(ProcessSpec spec) {
+    this.spec = spec;
+  }
+
+  ProcessState state() {
+    return state;
+  }
+
+  String reason() {
+    return reason;
+  }
+
+  String name() {
+    return spec.name();
+  }
+
+  long restarts() {
+    return Math.max(0, spawns - 1);
+  }
+
+  /** The one place a state changes: logs {@code name: FROM -> TO (reason)}. */
+  void moveTo(ProcessState to, String why) {
+    if (state != to || !why.equals(reason)) {
+      log.info("{}: {} -> {} ({})", spec.name(), state, to, why);
+    }
+    state = to;
+    reason = why;
+  }
+}

@@ -1,0 +1,571 @@
+package dev.sentinelzero.daemon.supervisor;
+
+import dev.sentinelzero.daemon.logs.LogFiles;
+import dev.sentinelzero.daemon.process.ChildProcess;
+import dev.sentinelzero.daemon.process.ExitStatus;
+import dev.sentinelzero.daemon.process.LaunchException;
+import dev.sentinelzero.daemon.process.LaunchSpec;
+import dev.sentinelzero.daemon.process.ProcessControl;
+import dev.sentinelzero.daemon.process.Signal;
+import dev.sentinelzero.daemon.store.Store;
+import dev.sentinelzero.daemon.store.StoreException;
+import dev.sentinelzero.protocol.ErrorCode;
+import dev.sentinelzero.protocol.ExitInfo;
+import dev.sentinelzero.protocol.ProcessSpec;
+import dev.sentinelzero.protocol.ProcessStatus;
+import dev.sentinelzero.protocol.ProtocolException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The supervisor: owns every process's state and drives each through its state machine.
+ *
+ * <p>Design. One thread, {@code sentinel-supervisor}, owns all mutable state here (the process
+ * table, each {@link ManagedProcess}, the store). Everything else posts to it: socket handlers call
+ * the public methods, which queue a task and return a future; the exit watcher's callbacks and the
+ * process layer's teardown completions queue events. Nothing blocks this thread but a spawn
+ * (about a millisecond) and a SQLite commit (about 0.15 ms), so a thousand processes stay
+ * responsive, and no lock guards the state: races cannot be written.
+ *
+ * <p>A run's exit and its group's teardown are separate events. The exit (the leader is dead,
+ * still unreaped) records how the run ended and moves a running process to {@code exited} or
+ * {@code failed}; the teardown (no live process left in the group, leader reaped) is what a
+ * {@code stop} waits for, so that a stop never returns while a grandchild lives. Events carry the
+ * run's id, and an event of an older run never moves the current one.
+ *
+ * <p>Every change the client is told about is committed to the store before the reply, so it
+ * survives the daemon being killed right after.
+ */
+public final class Supervisor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+
+  private final ExecutorService loop;
+  private final ProcessControl os;
+  private final Store store;
+  private final LaunchPlanner planner;
+  private final Clock clock;
+  private final LongSupplier ticker;
+
+  // Owned by the supervisor thread.
+  private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
+  private long nextRunId = 1;
+  private boolean shuttingDown;
+
+  public Supervisor(
+      ProcessControl os,
+      Store store,
+      LogFiles logFiles,
+      Map<String, String> daemonEnvironment,
+      Clock clock,
+      LongSupplier ticker) {
+    this.os = os;
+    this.store = store;
+    this.planner = new LaunchPlanner(daemonEnvironment, logFiles);
+    this.clock = clock;
+    this.ticker = ticker;
+    this.loop =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "sentinel-supervisor");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** The result of a request that changes a process: its state after, and whether it changed. */
+  public record Outcome(ProcessStatus process, boolean changed) {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Requests. Each runs on the supervisor thread; the future completes when the request is done.
+
+  /** Loads the stored definitions and starts those that were running when the daemon last ran. */
+  public CompletableFuture<Void> restore() {
+    return call(
+        () -> {
+          for (Store.StoredProcess stored : store.loadProcesses()) {
+            ManagedProcess p = new ManagedProcess(stored.spec());
+            processes.put(p.name(), p);
+            if (stored.desiredRunning()) {
+              try {
+                spawn(p, "started with the daemon");
+              } catch (ProtocolException e) {
+                log.warn("{}: cannot start it: {}", p.name(), e.getMessage());
+              }
+            }
+          }
+          log.info("restored {} process definitions", processes.size());
+          return null;
+        });
+  }
+
+  /**
+   * Defines a process and starts it. The definition is checked (name, command, program,
+   * directory) before anything is stored.
+   */
+  public CompletableFuture<Outcome> define(ProcessSpec spec, boolean replace) {
+    return callAsync(
+        () -> {
+          LaunchPlanner.checkShape(spec);
+          checkSignal(spec.stopSignal());
+          planner.plan(spec);
+          ManagedProcess existing = processes.get(spec.name());
+          if (existing != null && !replace) {
+            throw new ProtocolException(
+                ErrorCode.CONFLICT,
+                "a process named "
+                    + spec.name()
+                    + " already exists; add --replace to redefine it, or run: sentinel start "
+                    + spec.name());
+          }
+          store.saveProcess(spec, true);
+          if (existing == null) {
+            ManagedProcess p = new ManagedProcess(spec);
+            processes.put(p.name(), p);
+            try {
+              spawn(p, "started by request");
+            } catch (ProtocolException e) {
+              processes.remove(p.name());
+              store.deleteProcess(p.name());
+              throw e;
+            }
+            return CompletableFuture.completedFuture(new Outcome(status(p), true));
+          }
+          existing.spec = spec;
+          if (ProcessState.ACTIVE.contains(existing.state())) {
+            existing.afterStop = ManagedProcess.AfterStop.START;
+            return beginStop(existing, "replaced by a new definition")
+                .thenCompose(v -> onLoop(() -> new Outcome(status(existing), true)));
+          }
+          spawn(existing, "started by request");
+          return CompletableFuture.completedFuture(new Outcome(status(existing), true));
+        });
+  }
+
+  /** Starts a defined process; a running one is left alone ({@code changed == false}). */
+  public CompletableFuture<Outcome> start(String name) {
+    return callAsync(
+        () -> {
+          ManagedProcess p = require(name);
+          store.setDesired(name, true);
+          switch (p.state()) {
+            case STARTING:
+            case RUNNING:
+              return CompletableFuture.completedFuture(new Outcome(status(p), false));
+            case STOPPING:
+              p.afterStop = ManagedProcess.AfterStop.START;
+              return awaitStop(p).thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+            default:
+              spawn(p, "started by request");
+              return CompletableFuture.completedFuture(new Outcome(status(p), true));
+          }
+        });
+  }
+
+  /** Stops a process and its whole group; completes when no process of it is left. */
+  public CompletableFuture<Outcome> stop(String name) {
+    return callAsync(
+        () -> {
+          ManagedProcess p = require(name);
+          store.setDesired(name, false);
+          if (p.state() == ProcessState.STOPPING) {
+            p.afterStop = ManagedProcess.AfterStop.NOTHING;
+            return awaitStop(p).thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+          }
+          if (ProcessState.ACTIVE.contains(p.state())) {
+            return beginStop(p, "stopped by request")
+                .thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+          }
+          // Not running: only stragglers of the last run may still be being cleared.
+          CompletableFuture<Void> teardown = pendingTeardown(p);
+          return teardown.thenCompose(v -> onLoop(() -> new Outcome(status(p), false)));
+        });
+  }
+
+  /** Stops a process (if running) and starts it again. */
+  public CompletableFuture<Outcome> restart(String name) {
+    return callAsync(
+        () -> {
+          ManagedProcess p = require(name);
+          store.setDesired(name, true);
+          if (ProcessState.ACTIVE.contains(p.state())) {
+            p.afterStop = ManagedProcess.AfterStop.START;
+            CompletableFuture<Void> stopped =
+                p.state() == ProcessState.STOPPING
+                    ? awaitStop(p)
+                    : beginStop(p, "restarting by request");
+            return stopped.thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+          }
+          spawn(p, "started by request");
+          return CompletableFuture.completedFuture(new Outcome(status(p), true));
+        });
+  }
+
+  /** Stops a process and deletes its definition (its log files stay). */
+  public CompletableFuture<String> remove(String name) {
+    return callAsync(
+        () -> {
+          ManagedProcess p = require(name);
+          if (ProcessState.ACTIVE.contains(p.state())) {
+            p.afterStop = ManagedProcess.AfterStop.REMOVE;
+            CompletableFuture<Void> stopped =
+                p.state() == ProcessState.STOPPING ? awaitStop(p) : beginStop(p, "being removed");
+            return stopped.thenApply(v -> name);
+          }
+          CompletableFuture<Void> teardown = pendingTeardown(p);
+          store.deleteProcess(name);
+          processes.remove(name);
+          log.info("{}: removed", name);
+          return teardown.thenApply(v -> name);
+        });
+  }
+
+  /** A snapshot of one process, or all of them when {@code name} is null, in definition order. */
+  public CompletableFuture<List<ProcessStatus>> list(String name) {
+    return call(
+        () -> {
+          List<ProcessStatus> out = new ArrayList<>();
+          if (name != null) {
+            out.add(status(require(name)));
+          } else {
+            for (ManagedProcess p : processes.values()) {
+              out.add(status(p));
+            }
+          }
+          return out;
+        });
+  }
+
+  /** How many processes are defined and how many are running: {@code [defined, running]}. */
+  public CompletableFuture<int[]> counts() {
+    return call(
+        () -> {
+          int running = 0;
+          for (ManagedProcess p : processes.values()) {
+            if (ProcessState.ACTIVE.contains(p.state())) {
+              running++;
+            }
+          }
+          return new int[] {processes.size(), running};
+        });
+  }
+
+  /**
+   * Refuses further requests and stops every running process, in reverse start order, each with
+   * its own stop signal and timeout. Their definitions stay as they are, so that the next daemon
+   * starts them again. Completes when every process group is gone.
+   */
+  public CompletableFuture<Void> shutdown() {
+    return submit(
+        () -> {
+          shuttingDown = true;
+          List<ManagedProcess> active = new ArrayList<>();
+          for (ManagedProcess p : processes.values()) {
+            if (p.run != null && (ProcessState.ACTIVE.contains(p.state()) || !teardownDone(p))) {
+              active.add(p);
+            }
+          }
+          active.sort(
+              Comparator.comparingLong((ManagedProcess p) -> p.run.startNanos - ticker.getAsLong())
+                  .reversed());
+          List<CompletableFuture<Void>> all = new ArrayList<>();
+          for (ManagedProcess p : active) {
+            p.afterStop = ManagedProcess.AfterStop.NOTHING;
+            if (ProcessState.ACTIVE.contains(p.state())) {
+              all.add(
+                  p.state() == ProcessState.STOPPING
+                      ? awaitStop(p)
+                      : beginStop(p, "stopped because the daemon is shutting down"));
+            } else {
+              all.add(pendingTeardown(p));
+            }
+          }
+          log.info("shutting down: stopping {} processes", all.size());
+          return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+        },
+        false);
+  }
+
+  @Override
+  public void close() {
+    loop.shutdown();
+    try {
+      if (!loop.awaitTermination(5, TimeUnit.SECONDS)) {
+        loop.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      loop.shutdownNow();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Transitions. Supervisor thread only.
+
+  /** STARTABLE -> STARTING -> RUNNING, or -> FAILED when the program cannot be launched. */
+  private void spawn(ManagedProcess p, String why) throws ProtocolException {
+    p.afterStop = ManagedProcess.AfterStop.NOTHING;
+    p.moveTo(ProcessState.STARTING, why);
+    LaunchSpec launch;
+    try {
+      launch = planner.plan(p.spec);
+    } catch (ProtocolException e) {
+      p.lastExit = launchFailure(e.getMessage());
+      p.moveTo(ProcessState.FAILED, "could not start: " + e.getMessage());
+      throw e;
+    }
+    long runId = nextRunId++;
+    ChildProcess child;
+    try {
+      child = os.spawn(launch, status -> post(() -> onExit(p.name(), runId, status)));
+    } catch (LaunchException e) {
+      p.lastExit = launchFailure(e.getMessage());
+      p.moveTo(ProcessState.FAILED, "could not start: " + e.getMessage());
+      throw new ProtocolException(ErrorCode.LAUNCH_FAILED, "cannot start " + p.name() + ": " + e.getMessage());
+    }
+    p.spawns++;
+    p.run = new ManagedProcess.Run(runId, child.pid(), clock.instant(), ticker.getAsLong());
+    p.moveTo(ProcessState.RUNNING, why + ", pid " + child.pid());
+  }
+
+  /** RUNNING/STARTING -> STOPPING; the future completes on the move to STOPPED. */
+  private CompletableFuture<Void> beginStop(ManagedProcess p, String why) {
+    CompletableFuture<Void> done = awaitStop(p);
+    ManagedProcess.Run run = p.run;
+    p.moveTo(ProcessState.STOPPING, why);
+    Signal signal = stopSignal(p.spec);
+    run.teardown = os.terminateGroup(run.pid, signal, p.spec.stopTimeoutMs());
+    run.teardown.whenComplete((v, e) -> post(() -> onGroupGone(p.name(), run.id, e)));
+    return done;
+  }
+
+  private CompletableFuture<Void> awaitStop(ManagedProcess p) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    p.stopWaiters.add(done);
+    return done;
+  }
+
+  /** The leader of a run exited (not yet reaped). */
+  private void onExit(String name, long runId, ExitStatus status) {
+    ManagedProcess p = processes.get(name);
+    if (p == null || p.run == null || p.run.id != runId) {
+      return; // an earlier run of this name, or a removed process: the process layer reaps it
+    }
+    p.run.exited = true;
+    p.lastExit = exitInfo(status, p.spec);
+    if (p.state() == ProcessState.STOPPING) {
+      return; // the stop completes on teardown
+    }
+    ProcessState to = isSuccess(status) ? ProcessState.EXITED : ProcessState.FAILED;
+    p.moveTo(to, p.lastExit.message());
+    // Clear anything the run left behind in its group (a background child, a double fork).
+    ManagedProcess.Run run = p.run;
+    run.teardown = os.terminateGroup(run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
+  }
+
+  /** A run's process group is gone and its leader reaped: STOPPING -> STOPPED. */
+  private void onGroupGone(String name, long runId, Throwable failure) {
+    if (failure != null) {
+      log.error("{}: tearing down the process group failed", name, failure);
+    }
+    ManagedProcess p = processes.get(name);
+    if (p == null || p.run == null || p.run.id != runId || p.state() != ProcessState.STOPPING) {
+      return;
+    }
+    p.moveTo(ProcessState.STOPPED, p.reason());
+    List<CompletableFuture<Void>> waiters = new ArrayList<>(p.stopWaiters);
+    p.stopWaiters.clear();
+    ManagedProcess.AfterStop next = p.afterStop;
+    p.afterStop = ManagedProcess.AfterStop.NOTHING;
+    switch (next) {
+      case START:
+        if (!shuttingDown) {
+          try {
+            spawn(p, "restarted by request");
+          } catch (ProtocolException e) {
+            log.warn("{}: cannot start it again: {}", name, e.getMessage());
+          }
+        }
+        break;
+      case REMOVE:
+        try {
+          store.deleteProcess(name);
+          processes.remove(name);
+          log.info("{}: removed", name);
+        } catch (StoreException e) {
+          log.error("{}: cannot delete its definition", name, e);
+          waiters.forEach(w -> w.completeExceptionally(e));
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    waiters.forEach(w -> w.complete(null));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private CompletableFuture<Void> pendingTeardown(ManagedProcess p) {
+    if (p.run == null || p.run.teardown == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return p.run.teardown.handle((v, e) -> null);
+  }
+
+  private static boolean teardownDone(ManagedProcess p) {
+    return p.run == null || p.run.teardown == null || p.run.teardown.isDone();
+  }
+
+  private ManagedProcess require(String name) throws ProtocolException {
+    ManagedProcess p = processes.get(name);
+    if (p == null) {
+      ProcessNames.check(name);
+      throw new ProtocolException(
+          ErrorCode.NOT_FOUND,
+          "no process named " + name + "; see: sentinel list");
+    }
+    return p;
+  }
+
+  private void checkSignal(String name) throws ProtocolException {
+    try {
+      os.signal(name);
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "invalid stop signal: " + e.getMessage());
+    }
+  }
+
+  private Signal stopSignal(ProcessSpec spec) {
+    try {
+      return os.signal(spec.stopSignal());
+    } catch (IllegalArgumentException e) {
+      return os.signal("TERM");
+    }
+  }
+
+  private static boolean isSuccess(ExitStatus status) {
+    return status instanceof ExitStatus.Exited && ((ExitStatus.Exited) status).code() == 0;
+  }
+
+  private ExitInfo exitInfo(ExitStatus status, ProcessSpec spec) {
+    if (status instanceof ExitStatus.Exited) {
+      int code = ((ExitStatus.Exited) status).code();
+      return new ExitInfo(ExitInfo.EXITED, code, null, clock.instant(), "exited with code " + code);
+    }
+    if (status instanceof ExitStatus.Killed) {
+      ExitStatus.Killed killed = (ExitStatus.Killed) status;
+      String name = killed.signal().name();
+      return new ExitInfo(
+          ExitInfo.KILLED,
+          null,
+          name,
+          clock.instant(),
+          "killed by SIG" + name + (killed.coreDumped() ? " (core dumped)" : ""));
+    }
+    return new ExitInfo(ExitInfo.UNKNOWN, null, null, clock.instant(), "ended (exit status unknown)");
+  }
+
+  private ExitInfo launchFailure(String message) {
+    return new ExitInfo(ExitInfo.LAUNCH_FAILED, null, null, clock.instant(), message);
+  }
+
+  private ProcessStatus status(ManagedProcess p) {
+    ManagedProcess.Run run = p.run;
+    boolean live = run != null && ProcessState.ACTIVE.contains(p.state());
+    return new ProcessStatus(
+        p.name(),
+        p.state().wireName(),
+        live ? run.pid : null,
+        run == null ? null : run.startedAt,
+        live ? Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000) : null,
+        p.restarts(),
+        p.lastExit,
+        p.reason(),
+        null,
+        null,
+        CommandText.of(p.spec),
+        p.spec);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Running on the supervisor thread.
+
+  private interface Task<T> {
+    T run() throws ProtocolException;
+  }
+
+  private <T> CompletableFuture<T> call(Task<T> task) {
+    return callAsync(() -> CompletableFuture.completedFuture(task.run()));
+  }
+
+  /** A request's continuation: runs even while shutting down. */
+  private <T> CompletableFuture<T> onLoop(Task<T> task) {
+    return submit(() -> CompletableFuture.completedFuture(task.run()), false);
+  }
+
+  /** Runs a request on the supervisor thread; its future may complete later (a stop waits). */
+  private <T> CompletableFuture<T> callAsync(Task<CompletableFuture<T>> task) {
+    return submit(task, true);
+  }
+
+  private <T> CompletableFuture<T> submit(Task<CompletableFuture<T>> task, boolean request) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      loop.execute(
+          () -> {
+            try {
+              if (shuttingDown && request) {
+                throw new ProtocolException(
+                    ErrorCode.UNAVAILABLE, "the daemon is shutting down; try again in a moment");
+              }
+              task.run()
+                  .whenComplete(
+                      (v, e) -> {
+                        if (e != null) {
+                          result.completeExceptionally(e);
+                        } else {
+                          result.complete(v);
+                        }
+                      });
+            } catch (ProtocolException | StoreException e) {
+              result.completeExceptionally(e);
+            } catch (RuntimeException | Error e) {
+              log.error("supervisor task failed", e);
+              result.completeExceptionally(e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(
+          new ProtocolException(ErrorCode.UNAVAILABLE, "the daemon is shutting down"));
+    }
+    return result;
+  }
+
+  /** Queues an event from another thread (exit watcher, teardown); never throws. */
+  private void post(Runnable event) {
+    try {
+      loop.execute(
+          () -> {
+            try {
+              event.run();
+            } catch (RuntimeException | Error e) {
+              log.error("supervisor event failed", e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      log.debug("event after shutdown dropped");
+    }
+  }
+}
