@@ -1,0 +1,333 @@
+package dev.sentinelzero.daemon.supervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.sentinelzero.daemon.logs.LogFiles;
+import dev.sentinelzero.daemon.process.ExitStatus;
+import dev.sentinelzero.daemon.process.LaunchException;
+import dev.sentinelzero.daemon.process.Signal;
+import dev.sentinelzero.daemon.store.Store;
+import dev.sentinelzero.protocol.ErrorCode;
+import dev.sentinelzero.protocol.ProcessSpec;
+import dev.sentinelzero.protocol.ProcessStatus;
+import dev.sentinelzero.protocol.ProtocolException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The supervisor's state machine, driven through a fake process layer: no real processes. */
+class SupervisorTest {
+  @TempDir Path dir;
+  private FakeProcessControl os;
+  private Store store;
+  private Supervisor supervisor;
+  private final AtomicLong ticker = new AtomicLong(1_000_000_000L);
+  private final Clock clock = Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC);
+
+  @BeforeEach
+  void setUp() {
+    os = new FakeProcessControl();
+    store = Store.open(dir.resolve("sentinel.db"), clock);
+    supervisor = newSupervisor();
+  }
+
+  private Supervisor newSupervisor() {
+    return new Supervisor(
+        os, store, new LogFiles(dir), Map.of("PATH", "/usr/bin:/bin"), clock, ticker::get);
+  }
+
+  @AfterEach
+  void tearDown() {
+    supervisor.close();
+    store.close();
+  }
+
+  private ProcessSpec spec(String name) {
+    return new ProcessSpec(
+        name, null, List.of("/bin/sh", "-c", "sleep 1000"), false, dir.toString(), Map.of(), null, "TERM", 5000);
+  }
+
+  private static <T> T get(CompletableFuture<T> f) throws Exception {
+    return f.get(10, TimeUnit.SECONDS);
+  }
+
+  private ProcessStatus status(String name) throws Exception {
+    return get(supervisor.list(name)).get(0);
+  }
+
+  private static ProtocolException failure(CompletableFuture<?> f) {
+    try {
+      f.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOf(ProtocolException.class);
+      return (ProtocolException) e.getCause();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError("expected the request to fail");
+  }
+
+  @Test
+  void define_spawnsAndPersists_runningWithPid() throws Exception {
+    Supervisor.Outcome outcome = get(supervisor.define(spec("web"), false));
+
+    assertThat(outcome.process().state()).isEqualTo("running");
+    assertThat(outcome.process().pid()).isEqualTo(1001L);
+    assertThat(os.launches).hasSize(1);
+    assertThat(os.launches.get(0).stdout()).isEqualTo(dir.resolve("web.out.log"));
+    assertThat(store.loadProcesses()).singleElement().satisfies(p -> {
+      assertThat(p.spec().name()).isEqualTo("web");
+      assertThat(p.desiredRunning()).isTrue();
+    });
+  }
+
+  @Test
+  void define_existingNameWithoutReplace_isConflict() throws Exception {
+    get(supervisor.define(spec("web"), false));
+
+    ProtocolException e = failure(supervisor.define(spec("web"), false));
+
+    assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(e.getMessage()).contains("--replace");
+    assertThat(os.launches).hasSize(1);
+  }
+
+  @Test
+  void define_missingProgram_storesNothing() {
+    ProcessSpec bad =
+        new ProcessSpec("web", "no-such-program-xyz", null, false, dir.toString(), Map.of(), "/nonexistent", "TERM", 1000);
+
+    ProtocolException e = failure(supervisor.define(bad, false));
+
+    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(e.getMessage()).contains("no-such-program-xyz").contains("PATH");
+    assertThat(store.loadProcesses()).isEmpty();
+    assertThat(os.launches).isEmpty();
+  }
+
+  @Test
+  void define_badStopSignal_isInvalidArgument() {
+    ProcessSpec bad =
+        new ProcessSpec("web", null, List.of("/bin/sh"), false, dir.toString(), Map.of(), null, "NOPE", 1000);
+
+    assertThat(failure(supervisor.define(bad, false)).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(store.loadProcesses()).isEmpty();
+  }
+
+  @Test
+  void define_launchFailure_rollsBackTheDefinition() {
+    os.nextFailure = new LaunchException(8, "/x is not in an executable format");
+
+    ProtocolException e = failure(supervisor.define(spec("web"), false));
+
+    assertThat(e.code()).isEqualTo(ErrorCode.LAUNCH_FAILED);
+    assertThat(e.getMessage()).contains("executable format");
+    assertThat(store.loadProcesses()).isEmpty();
+  }
+
+  @Test
+  void runningToExited_whenLeaderExitsWithZero_andStragglersAreCleared() throws Exception {
+    long pid = get(supervisor.define(spec("job"), false)).process().pid();
+
+    os.exit(pid, new ExitStatus.Exited(0));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("job").state().equals("exited"));
+    ProcessStatus s = status("job");
+    assertThat(s.lastExit().code()).isZero();
+    assertThat(s.pid()).isNull();
+    assertThat(os.terminating(pid)).as("stragglers in the group are torn down").isTrue();
+  }
+
+  @Test
+  void runningToFailed_whenLeaderExitsNonZero_orIsKilled() throws Exception {
+    long a = get(supervisor.define(spec("a"), false)).process().pid();
+    long b = get(supervisor.define(spec("b"), false)).process().pid();
+
+    os.exit(a, new ExitStatus.Exited(3));
+    os.exit(b, new ExitStatus.Killed(new Signal("KILL", 9), false));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("b").state().equals("failed"));
+    assertThat(status("a").state()).isEqualTo("failed");
+    assertThat(status("a").reason()).isEqualTo("exited with code 3");
+    assertThat(status("b").lastExit().signal()).isEqualTo("KILL");
+    assertThat(status("b").reason()).isEqualTo("killed by SIGKILL");
+  }
+
+  @Test
+  void stop_returnsOnlyAfterTheWholeGroupIsGone() throws Exception {
+    long pid = get(supervisor.define(spec("web"), false)).process().pid();
+
+    CompletableFuture<Supervisor.Outcome> stop = supervisor.stop("web");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    os.exit(pid, new ExitStatus.Killed(new Signal("TERM", 15), false));
+
+    assertThat(status("web").state()).isEqualTo("stopping");
+    assertThat(stop).isNotDone();
+
+    os.groupGone(pid);
+    Supervisor.Outcome outcome = get(stop);
+    assertThat(outcome.process().state()).isEqualTo("stopped");
+    assertThat(outcome.process().lastExit().signal()).isEqualTo("TERM");
+    assertThat(os.signals).contains(pid + ":TERM");
+    assertThat(store.loadProcesses().get(0).desiredRunning()).isFalse();
+  }
+
+  @Test
+  void stop_usesTheDefinedStopSignal() throws Exception {
+    ProcessSpec s =
+        new ProcessSpec("web", null, List.of("/bin/sh"), false, dir.toString(), Map.of(), null, "INT", 1000);
+    long pid = get(supervisor.define(s, false)).process().pid();
+
+    supervisor.stop("web");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.signals.contains(pid + ":INT"));
+  }
+
+  @Test
+  void restart_spawnsANewRunAfterTheOldGroupIsGone() throws Exception {
+    long first = get(supervisor.define(spec("web"), false)).process().pid();
+
+    CompletableFuture<Supervisor.Outcome> restart = supervisor.restart("web");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(first));
+    assertThat(os.launches).hasSize(1);
+    os.exit(first, new ExitStatus.Killed(new Signal("TERM", 15), false));
+    os.groupGone(first);
+
+    ProcessStatus after = get(restart).process();
+    assertThat(after.state()).isEqualTo("running");
+    assertThat(after.pid()).isNotEqualTo(first);
+    assertThat(after.restarts()).isEqualTo(1);
+  }
+
+  @Test
+  void exitOfAnEarlierRun_doesNotMoveTheCurrentOne() throws Exception {
+    long first = get(supervisor.define(spec("web"), false)).process().pid();
+    CompletableFuture<Supervisor.Outcome> restart = supervisor.restart("web");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(first));
+    os.groupGone(first); // group gone before the exit event was seen
+    long second = get(restart).process().pid();
+
+    os.exit(first, new ExitStatus.Exited(1)); // late event of the first run
+
+    assertThat(status("web").state()).isEqualTo("running");
+    assertThat(status("web").pid()).isEqualTo(second);
+  }
+
+  @Test
+  void start_ofARunningProcess_changesNothing() throws Exception {
+    get(supervisor.define(spec("web"), false));
+
+    Supervisor.Outcome outcome = get(supervisor.start("web"));
+
+    assertThat(outcome.changed()).isFalse();
+    assertThat(os.launches).hasSize(1);
+  }
+
+  @Test
+  void start_afterExit_spawnsAgain_andCountsARestart() throws Exception {
+    long pid = get(supervisor.define(spec("job"), false)).process().pid();
+    os.exit(pid, new ExitStatus.Exited(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("job").state().equals("exited"));
+
+    ProcessStatus s = get(supervisor.start("job")).process();
+
+    assertThat(s.state()).isEqualTo("running");
+    assertThat(s.restarts()).isEqualTo(1);
+  }
+
+  @Test
+  void unknownName_isNotFound_andABadName_isInvalid() {
+    assertThat(failure(supervisor.stop("ghost")).code()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(failure(supervisor.stop("../etc")).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+  }
+
+  @Test
+  void remove_stopsThenDeletesTheDefinition() throws Exception {
+    long pid = get(supervisor.define(spec("web"), false)).process().pid();
+
+    CompletableFuture<String> remove = supervisor.remove("web");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    assertThat(store.loadProcesses()).hasSize(1);
+    os.exit(pid, new ExitStatus.Killed(new Signal("TERM", 15), false));
+    os.groupGone(pid);
+
+    assertThat(get(remove)).isEqualTo("web");
+    assertThat(store.loadProcesses()).isEmpty();
+    assertThat(get(supervisor.list(null))).isEmpty();
+  }
+
+  @Test
+  void replace_stopsTheOldRunAndStartsTheNewDefinition() throws Exception {
+    long first = get(supervisor.define(spec("web"), false)).process().pid();
+    ProcessSpec changed =
+        new ProcessSpec("web", null, List.of("/bin/sh", "-c", "sleep 5"), false, dir.toString(), Map.of(), null, "TERM", 1000);
+
+    CompletableFuture<Supervisor.Outcome> replace = supervisor.define(changed, true);
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(first));
+    os.exit(first, new ExitStatus.Killed(new Signal("TERM", 15), false));
+    os.groupGone(first);
+
+    ProcessStatus s = get(replace).process();
+    assertThat(s.state()).isEqualTo("running");
+    assertThat(s.spec().argv()).containsExactly("/bin/sh", "-c", "sleep 5");
+    assertThat(store.loadProcesses().get(0).spec().argv()).containsExactly("/bin/sh", "-c", "sleep 5");
+  }
+
+  @Test
+  void shutdown_stopsEveryProcess_keepsTheirDesiredState_andRefusesNewRequests() throws Exception {
+    long a = get(supervisor.define(spec("a"), false)).process().pid();
+    long b = get(supervisor.define(spec("b"), false)).process().pid();
+
+    CompletableFuture<Void> shutdown = supervisor.shutdown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(a) && os.terminating(b));
+    assertThat(failure(supervisor.list(null)).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+    os.groupGone(a);
+    assertThat(shutdown).isNotDone();
+    os.groupGone(b);
+
+    get(shutdown);
+    assertThat(store.loadProcesses()).allSatisfy(p -> assertThat(p.desiredRunning()).isTrue());
+  }
+
+  @Test
+  void restore_startsOnlyTheProcessesThatWereRunning() throws Exception {
+    get(supervisor.define(spec("up"), false));
+    long down = get(supervisor.define(spec("down"), false)).process().pid();
+    CompletableFuture<Supervisor.Outcome> stop = supervisor.stop("down");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(down));
+    os.groupGone(down);
+    get(stop);
+    supervisor.close();
+    int launchesBefore = os.launches.size();
+
+    supervisor = newSupervisor();
+    get(supervisor.restore());
+
+    assertThat(os.launches).hasSize(launchesBefore + 1);
+    assertThat(status("up").state()).isEqualTo("running");
+    assertThat(status("down").state()).isEqualTo("stopped");
+  }
+
+  @Test
+  void uptime_comesFromTheTicker() throws Exception {
+    get(supervisor.define(spec("web"), false));
+
+    ticker.addAndGet(2_500_000_000L);
+
+    assertThat(status("web").uptimeMs()).isEqualTo(2500L);
+  }
+}
