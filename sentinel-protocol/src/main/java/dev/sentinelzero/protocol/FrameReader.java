@@ -56,7 +56,10 @@ public final class FrameReader {
           if (tooLarge) {
             throw new FrameTooLarge(maxBytes);
           }
-          return length == 0 ? null : decode(length);
+          if (length == 0) {
+            return null;
+          }
+          return endFrame(length);
         }
       }
       int start = pos;
@@ -85,15 +88,20 @@ public final class FrameReader {
         if (tooLarge) {
           throw new FrameTooLarge(maxBytes);
         }
-        if (length > 0 && line[length - 1] == '\r') {
-          length--;
-        }
-        if (length > maxBytes) {
-          throw new FrameTooLarge(maxBytes);
-        }
-        return decode(length);
+        return endFrame(length);
       }
     }
+  }
+
+  /** Ends a frame of {@code length} bytes: drops a trailing CR, checks the limit, decodes. */
+  private String endFrame(int length) throws IOException {
+    if (length > 0 && line[length - 1] == '\r') {
+      length--;
+    }
+    if (length > maxBytes) {
+      throw new FrameTooLarge(maxBytes);
+    }
+    return decode(length);
   }
 
   private String decode(int length) throws MalformedFrame {

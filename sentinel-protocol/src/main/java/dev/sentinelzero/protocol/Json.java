@@ -30,8 +30,11 @@ public final class Json {
           .build();
   private static final JSON COMPACT =
       JSON.builder(FACTORY)
-          .enable(JSON.Feature.PRESERVE_FIELD_ORDERING, JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS)
-          .disable(JSON.Feature.HANDLE_JAVA_BEANS, JSON.Feature.WRITE_NULL_PROPERTIES)
+          .enable(
+              JSON.Feature.PRESERVE_FIELD_ORDERING,
+              JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS,
+              JSON.Feature.WRITE_NULL_PROPERTIES) // absent values are written as null
+          .disable(JSON.Feature.HANDLE_JAVA_BEANS)
           .build();
   private static final JSON PRETTY = COMPACT.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
 

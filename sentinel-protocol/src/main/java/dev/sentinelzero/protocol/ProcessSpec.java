@@ -1,5 +1,6 @@
 package dev.sentinelzero.protocol;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,7 @@ public record ProcessSpec(
 
   public ProcessSpec {
     argv = argv == null ? null : List.copyOf(argv);
-    env = env == null ? Map.of() : Map.copyOf(env);
+    env = env == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(env));
     stopSignal = stopSignal == null ? DEFAULT_STOP_SIGNAL : stopSignal;
   }
 

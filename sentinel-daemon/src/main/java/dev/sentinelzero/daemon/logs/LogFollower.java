@@ -61,6 +61,9 @@ public final class LogFollower {
       return lines;
     }
     if (!Objects.equals(attrs.fileKey(), fileKey) || attrs.size() < position) {
+      if (partial.size() > 0) {
+        lines.add(takePartial()); // the old file's unfinished line stays a line of its own
+      }
       fileKey = attrs.fileKey();
       position = 0; // replaced or truncated: the new content starts at 0
     }

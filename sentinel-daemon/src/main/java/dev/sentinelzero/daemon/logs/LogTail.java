@@ -20,6 +20,8 @@ import java.util.List;
 public final class LogTail {
   public static final int MAX_LINE_CHARS = 16 * 1024;
   private static final int BLOCK = 64 * 1024;
+  /** At most this much of a file's end is read, however few newlines it has. */
+  static final long MAX_SCAN_BYTES = 8L * 1024 * 1024;
 
   private LogTail() {}
 
@@ -37,12 +39,13 @@ public final class LogTail {
       long end = Math.min(limit, ch.size());
       long pos = end;
       int newlines = 0;
-      long start = 0;
+      long floor = Math.max(0, end - MAX_SCAN_BYTES);
+      long start = floor;
       ByteBuffer buf = ByteBuffer.allocate(BLOCK);
       boolean skipFinalNewline = true;
       outer:
-      while (pos > 0) {
-        int len = (int) Math.min(BLOCK, pos);
+      while (pos > floor) {
+        int len = (int) Math.min(BLOCK, pos - floor);
         pos -= len;
         buf.clear().limit(len);
         ch.read(buf, pos);

@@ -28,7 +28,8 @@ final class Migrations {
 
   private Migrations() {}
 
-  static void apply(Connection connection, Path file) throws SQLException {
+  /** Refuses a database written by a newer build; reads only. */
+  static void refuseNewer(Connection connection, Path file) throws SQLException {
     int version = userVersion(connection);
     if (version > CURRENT) {
       throw new StoreException(
@@ -41,6 +42,11 @@ final class Migrations {
               + "); run the newer version, or move the file aside to start afresh",
           null);
     }
+  }
+
+  static void apply(Connection connection, Path file) throws SQLException {
+    refuseNewer(connection, file);
+    int version = userVersion(connection);
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {

@@ -72,6 +72,8 @@ public final class Store implements AutoCloseable {
                 null);
           }
         }
+        // Refuse a newer schema before anything below writes to the file.
+        Migrations.refuseNewer(connection, file);
         st.execute("PRAGMA journal_mode = WAL");
         st.execute("PRAGMA synchronous = NORMAL");
         st.execute("PRAGMA foreign_keys = ON");
@@ -100,7 +102,7 @@ public final class Store implements AutoCloseable {
     List<StoredProcess> out = new ArrayList<>();
     try (PreparedStatement st =
             connection.prepareStatement(
-                "SELECT name, spec, desired FROM processes ORDER BY created_at, name");
+                "SELECT name, spec, desired FROM processes ORDER BY rowid");
         ResultSet rs = st.executeQuery()) {
       while (rs.next()) {
         String name = rs.getString(1);

@@ -110,7 +110,10 @@ final class CommandWords {
     return words;
   }
 
-  /** Refuses {@code $NAME}, {@code ${...}}, {@code $(...)} and backquotes; a lone $ is literal. */
+  /**
+   * Refuses {@code $NAME}, {@code ${...}}, {@code $(...)}, special parameters ({@code $? $$ $@ $# $*
+   * $! $-}) and backquotes; a lone $ is literal.
+   */
   private static void rejectExpansion(String line, int i) throws SyntaxException {
     char c = line.charAt(i);
     if (c == '`') {
@@ -119,7 +122,7 @@ final class CommandWords {
     }
     if (i + 1 < line.length()) {
       char e = line.charAt(i + 1);
-      if (e == '(' || e == '{' || e == '_' || Character.isLetterOrDigit(e)) {
+      if (e == '(' || e == '{' || e == '_' || Character.isLetterOrDigit(e) || "?$@#*!-".indexOf(e) >= 0) {
         throw new SyntaxException(
             "the command contains '$"
                 + e

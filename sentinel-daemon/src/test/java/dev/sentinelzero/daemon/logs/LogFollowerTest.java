@@ -221,7 +221,6 @@ class LogFollowerTest {
     assertThat(follower.poll(0)).containsExactly("p".repeat(LogTail.MAX_LINE_CHARS));
   }
 
-  @Disabled("bug: a partial line held from the old file is glued to the first line of the replacement/truncated file")
   @Test
   void poll_doesNotJoinHeldPartialLineWithTheReplacementFilesFirstLine() throws Exception {
     append("");
