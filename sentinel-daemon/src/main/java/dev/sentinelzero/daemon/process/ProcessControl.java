@@ -28,15 +28,35 @@ public interface ProcessControl extends AutoCloseable {
    * stdout/stderr opened in append mode straight onto the given files (created 0600). Returns
    * once the process exists.
    *
-   * @param onExit called once, on the exit-watcher thread, when the leader exits; must not block
+   * @param onExit called once, on the exit-watcher thread, when the leader exits; must not block.
+   *     It may run before {@code spawn} returns (a child that ends at once), and it always runs
+   *     before a {@link #terminateGroup} future for this group completes.
    * @throws LaunchException when the program could not be started (nothing is left running)
    */
   ChildProcess spawn(LaunchSpec spec, Consumer<ExitStatus> onExit) throws LaunchException;
 
   /**
+   * Watches a process this daemon did not spawn, or spawned in an earlier run (it is no longer our
+   * child), so that {@link #terminateGroup} can tear its group down and {@code onExit} learns of
+   * its end. Its exit status cannot be read: {@code onExit} gets {@link ExitStatus.Unknown}. It is
+   * never reaped here (its parent, usually init, does that).
+   *
+   * @param process its pid and the start time recorded when it was spawned; a null start time
+   *     skips the check that the pid still names the same process
+   * @param onExit called once, on the exit-watcher thread, when it exits; must not block
+   * @return false (and {@code onExit} is never called) if no process with that pid and start time
+   *     exists any more
+   */
+  default boolean adopt(ChildProcess process, Consumer<ExitStatus> onExit) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot adopt processes");
+  }
+
+  /**
    * Sends a signal to every process in the group {@code pgid}.
    *
    * @return false when the group no longer exists
+   * @throws IllegalArgumentException if pgid is below 2 ({@code kill(0)} and {@code kill(-1)}
+   *     would reach the daemon's own group or every process)
    */
   boolean signalGroup(long pgid, Signal signal);
 
@@ -46,6 +66,10 @@ public interface ProcessControl extends AutoCloseable {
    * timeoutMs}, and completes the future once no live member is left and the leader (if it is our
    * child) has been reaped. Calling it again for a group already being terminated returns the same
    * future (a second, stronger signal may still be sent with {@link #signalGroup}).
+   *
+   * <p>Unless {@code first} is KILL or CONT, SIGCONT follows it, so that stopped members act on
+   * it. The future completes on the group-reaper thread: attach only quick actions, or use the
+   * {@code *Async} variants. After {@link #close} it completes exceptionally.
    */
   CompletableFuture<Void> terminateGroup(long pgid, Signal first, long timeoutMs);
 
