@@ -3,6 +3,7 @@ package dev.sentinelzero.daemon.process;
 import com.sun.jna.LastErrorException;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -124,8 +125,8 @@ final class NativeProcessControl implements ProcessControl {
 
   @Override
   public Map<Long, ResourceUsage> sample(Collection<Long> pgids) {
-    Set<Long> groups = Set.copyOf(pgids);
-    return sampler.sample(pgids, os.liveMembers(groups));
+    Set<Long> groups = new LinkedHashSet<>(pgids);
+    return sampler.sample(groups, os.liveMembers(groups));
   }
 
   /**
@@ -159,6 +160,9 @@ final class NativeProcessControl implements ProcessControl {
     Leader leader = leaders.get(pid);
     if (leader != null) {
       leader.markExited();
+      if (!leader.ourChild()) {
+        leaders.remove(pid, leader); // nothing left to reap; a pending termination sees it done
+      }
     }
     reaper.leaderExited(pid);
   }

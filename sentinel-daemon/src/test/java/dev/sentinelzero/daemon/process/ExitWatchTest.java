@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -46,6 +47,24 @@ class ExitWatchTest extends RealProcessTest {
 
     terminate(child.pid(), term, 1000);
     assertThat(Procs.isOurChild(child.pid())).isFalse();
+  }
+
+  @Test
+  void watch_reportsAChildThatEndedBeforeItWasWatched() throws Exception {
+    NativeOs os = ProcessControls.nativeOs();
+    int pid = os.spawn(program("/bin/sh", "-c", "exit 7"));
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> Procs.entry(pid).state() == 'Z');
+      CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+      try (ExitWatcher watcher = new ExitWatcher(os, (p, s) -> {})) {
+        watcher.watch(pid, true, exit::complete);
+
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isEqualTo(new ExitStatus.Exited(7));
+      }
+      assertThat(Procs.entry(pid).state()).as("still unreaped").isEqualTo('Z');
+    } finally {
+      assertThat(os.reap(pid)).isTrue();
+    }
   }
 
   @Test

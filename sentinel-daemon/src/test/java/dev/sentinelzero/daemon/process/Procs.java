@@ -14,6 +14,7 @@ import java.util.List;
  */
 final class Procs {
   static final long JVM_PID = ProcessHandle.current().pid();
+  static final long TICKS_PER_SECOND = 100; // USER_HZ: fixed at 100 on x86_64 and aarch64
 
   /** One /proc/<pid>/stat, split after the last ')'. */
   record Entry(long pid, String comm, char state, long ppid, long pgrp) {
@@ -77,16 +78,10 @@ final class Procs {
     return e != null && e.ppid() == JVM_PID;
   }
 
-  static String status(long pid, String field) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-        if (line.startsWith(field + ":")) {
-          return line.substring(field.length() + 1).strip();
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return null;
+  /** utime + stime (fields 14 and 15), in clock ticks. */
+  static long cpuTicks(long pid) throws IOException {
+    String line = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 }

@@ -1,6 +1,7 @@
 package dev.sentinelzero.daemon.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -16,6 +17,7 @@ class SampleTest extends RealProcessTest {
     ChildProcess busy = spawn(sh("while :; do :; done"), status -> {});
     ChildProcess idle = spawn(program("/bin/sleep", "1000"), status -> {});
     List<Long> groups = List.of(busy.pgid(), idle.pgid());
+    long[] window = {Procs.cpuTicks(busy.pid()), System.nanoTime()}; // kernel's view, for scale
 
     Map<Long, ResourceUsage> first = control.sample(groups);
     assertThat(first.get(busy.pgid()).cpuPercent()).isNull();
@@ -27,9 +29,18 @@ class SampleTest extends RealProcessTest {
         .pollInterval(Duration.ofMillis(300))
         .untilAsserted(
             () -> {
+              long ticks = Procs.cpuTicks(busy.pid());
+              long now = System.nanoTime();
               Map<Long, ResourceUsage> usage = control.sample(groups);
+              double kernelPercent =
+                  (ticks - window[0]) * 1e11 / Procs.TICKS_PER_SECOND / (now - window[1]);
+              window[0] = ticks;
+              window[1] = now;
+
               ResourceUsage hot = usage.get(busy.pgid());
-              assertThat(hot.cpuPercent()).isBetween(30.0, 150.0);
+              assertThat(hot.cpuPercent()).isCloseTo(kernelPercent, offset(20.0));
+              // About one core, unless the machine is so loaded that the kernel gave it less.
+              assertThat(hot.cpuPercent()).isGreaterThan(Math.min(30.0, kernelPercent - 20));
               assertThat(hot.residentBytes()).isPositive();
               assertThat(usage.get(idle.pgid()).cpuPercent()).isLessThan(10.0);
             });

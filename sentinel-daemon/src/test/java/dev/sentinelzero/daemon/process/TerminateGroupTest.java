@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** terminateGroup: whole trees go, SIGKILL comes at the deadline, the leader is reaped last. */
@@ -100,6 +101,25 @@ class TerminateGroupTest extends RealProcessTest {
     terminate(child.pid(), term, 10_000);
 
     assertThat(child.exit()).isCompletedWithValue(new ExitStatus.Killed(term, false));
+  }
+
+  @Test
+  void terminateGroup_escalatesToKill_whenTheInjectedTickerPassesTheDeadline() throws Exception {
+    AtomicLong now = new AtomicLong(Long.MAX_VALUE - TimeUnit.MINUTES.toNanos(1)); // will overflow
+    try (ProcessControl faked = ProcessControls.create(now::get)) {
+      CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+      ChildProcess child = faked.spawn(sh("trap '' TERM; sleep 1000 & wait"), exit::complete);
+      await().atMost(Duration.ofSeconds(10)).until(() -> Procs.liveGroup(child.pgid()).size() == 2);
+
+      CompletableFuture<Void> done = faked.terminateGroup(child.pgid(), term, 3_600_000);
+      // Real time passes but the injected clock stands still: TERM is ignored, no SIGKILL yet.
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !done.isDone());
+      now.addAndGet(TimeUnit.HOURS.toNanos(1));
+
+      done.get(10, TimeUnit.SECONDS);
+      assertThat(exit).isCompletedWithValue(new ExitStatus.Killed(kill, false));
+      assertNothingLeft(child.pgid());
+    }
   }
 
   @Test
