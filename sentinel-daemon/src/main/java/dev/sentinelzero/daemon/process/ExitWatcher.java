@@ -168,7 +168,8 @@ final class ExitWatcher implements AutoCloseable {
         report(watch, status);
       }
     }
-    retryDelayMillis = retries.isEmpty() ? 1 : Math.min(MAX_RETRY_DELAY_MILLIS, retryDelayMillis * 2);
+    retryDelayMillis =
+        retries.isEmpty() ? 1 : Math.min(MAX_RETRY_DELAY_MILLIS, retryDelayMillis * 2);
   }
 
   private ExitStatus statusOf(Watch watch, int waitStatus) {

@@ -22,15 +22,15 @@ import org.slf4j.LoggerFactory;
  * once when one is requested or a leader exits, then after 5, 10, 20, 50 and every 100 ms, sooner
  * if a SIGKILL deadline falls earlier. One scan serves all pending groups.
  *
- * <p>The leader is reaped only after its group has no live member: until then its zombie keeps
- * the pid, and so the group id, from being reused, so {@code kill(-pgid)} cannot reach a stranger.
- * A leader that is still alive (a stop) is signalled with its group; its exit is observed by the
- * exit watcher, whose listener runs before this future completes.
+ * <p>The leader is reaped only after its group has no live member: until then its zombie keeps the
+ * pid, and so the group id, from being reused, so {@code kill(-pgid)} cannot reach a stranger. A
+ * leader that is still alive (a stop) is signalled with its group; its exit is observed by the exit
+ * watcher, whose listener runs before this future completes.
  *
- * <p>Threads and state: {@code terminations} is concurrent (callers add through {@link
- * #terminate}, the reaper thread removes); {@code backoffStep} and {@code nextScan} belong to the
- * reaper thread. Futures complete on the reaper thread, so dependent actions attached without
- * {@code *Async} run there and must be quick.
+ * <p>Threads and state: {@code terminations} is concurrent (callers add through {@link #terminate},
+ * the reaper thread removes); {@code backoffStep} and {@code nextScan} belong to the reaper thread.
+ * Futures complete on the reaper thread, so dependent actions attached without {@code *Async} run
+ * there and must be quick.
  */
 final class GroupReaper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GroupReaper.class);
@@ -69,6 +69,7 @@ final class GroupReaper implements AutoCloseable {
             });
     executor.setRemoveOnCancelPolicy(true);
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor.prestartCoreThread();
   }
 
   /** See {@link ProcessControl#terminateGroup}. Any thread. */
@@ -232,7 +233,8 @@ final class GroupReaper implements AutoCloseable {
           target,
           pgid);
     } else if (error != 0 && error != Errno.ESRCH) {
-      log.warn("signal {} to the {} of process group {} failed: errno {}", signal, target, pgid, error);
+      log.warn(
+          "signal {} to the {} of process group {} failed: errno {}", signal, target, pgid, error);
     }
   }
 

@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Exit notifications from pidfds in one epoll set. {@code pidfd_open} (Linux 5.3) gives a
  * descriptor that becomes readable when the process has exited, including when it is already a
- * zombie at the time of opening, and that names this process, not whatever later reuses its pid.
- * An eventfd in the same set lets {@link #wakeup} interrupt {@code epoll_wait}.
+ * zombie at the time of opening, and that names this process, not whatever later reuses its pid. An
+ * eventfd in the same set lets {@link #wakeup} interrupt {@code epoll_wait}.
  *
  * <p>State: {@code pidfds} is shared (added to by spawning threads, removed from by the watcher
  * thread); {@code events} belongs to the watcher thread. Registering with {@code epoll_ctl} while

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Linux with glibc 2.34 or later and kernel 5.3 or later: posix_spawn closes inherited
- * descriptors with {@code posix_spawn_file_actions_addclosefrom_np}, exits come from pidfds, and
- * the process table is {@code /proc}. glibc's {@code siginfo_t} on 64-bit: si_signo @0, si_errno
- * @4, si_code @8, 4 bytes of padding, si_pid @16, si_uid @20, si_status @24.
+ * Linux with glibc 2.34 or later and kernel 5.3 or later: posix_spawn closes inherited descriptors
+ * with {@code posix_spawn_file_actions_addclosefrom_np}, exits come from pidfds, and the process
+ * table is {@code /proc}. glibc's {@code siginfo_t} on 64-bit: si_signo @0, si_errno @4,
+ * si_code @8, 4 bytes of padding, si_pid @16, si_uid @20, si_status @24.
  */
 final class LinuxOs extends PosixOs {
   private static final int SIGKILL = 9;
@@ -55,8 +55,8 @@ final class LinuxOs extends PosixOs {
    * Writes the sets as bit masks (signal n is bit n-1 of the first 64-bit word) instead of using
    * sigfillset: glibc's sigfillset and sigaddset leave out its internal signals 32 and 33, and
    * glibc's spawn then sets every blocked signal outside the default set that is internal to
-   * SIG_IGN, so the child would start with 32 and 33 ignored. In the set they are reset to
-   * SIG_DFL like the rest.
+   * SIG_IGN, so the child would start with 32 and 33 ignored. In the set they are reset to SIG_DFL
+   * like the rest.
    */
   @Override
   void fillSignalSets(Pointer mask, Pointer defaults) {

@@ -10,12 +10,12 @@ import com.sun.jna.Memory;
  *
  * <p>Facts from xnu this relies on: attaching to a process that is already a zombie fails with
  * ESRCH ({@code proc_find} skips zombies), which {@link #add} reports as false; NOTE_EXIT is
- * one-shot; for the parent, NOTE_EXITSTATUS puts the wait(2) status in {@code data}; and
- * NOTE_EXIT is posted <em>before</em> the process becomes a zombie, so the status must come from
- * the event, since {@code waitid} may not see the exit yet.
+ * one-shot; for the parent, NOTE_EXITSTATUS puts the wait(2) status in {@code data}; and NOTE_EXIT
+ * is posted <em>before</em> the process becomes a zombie, so the status must come from the event,
+ * since {@code waitid} may not see the exit yet.
  *
- * <p>State: {@code events} and the timeout belong to the watcher thread; every other call uses
- * its own change buffer, so registrations from other threads need no lock.
+ * <p>State: {@code events} and the timeout belong to the watcher thread; every other call uses its
+ * own change buffer, so registrations from other threads need no lock.
  */
 final class MacExitPoller implements ExitPoller {
   private static final int MAX_EVENTS = 64;
@@ -31,7 +31,8 @@ final class MacExitPoller implements ExitPoller {
     this.libc = libc;
     this.os = os;
     this.kq = libc.kqueue();
-    int error = change(WAKE_IDENT, MacLibc.EVFILT_USER, (short) (MacLibc.EV_ADD | MacLibc.EV_CLEAR), 0);
+    int error =
+        change(WAKE_IDENT, MacLibc.EVFILT_USER, (short) (MacLibc.EV_ADD | MacLibc.EV_CLEAR), 0);
     if (error != 0) {
       os.closeQuietly(kq);
       throw new LastErrorException(error);
@@ -41,7 +42,8 @@ final class MacExitPoller implements ExitPoller {
   @Override
   public boolean add(long pid, boolean ourChild) {
     int notes = MacLibc.NOTE_EXIT | (ourChild ? MacLibc.NOTE_EXITSTATUS : 0);
-    int error = change(pid, MacLibc.EVFILT_PROC, (short) (MacLibc.EV_ADD | MacLibc.EV_ONESHOT), notes);
+    int error =
+        change(pid, MacLibc.EVFILT_PROC, (short) (MacLibc.EV_ADD | MacLibc.EV_ONESHOT), notes);
     if (error == Errno.ESRCH) {
       return false;
     }

@@ -5,9 +5,9 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
- * libSystem calls beyond {@link PosixLibc}, with constants from the xnu and Libc headers
- * ({@code spawn.h}, {@code fcntl.h}, {@code sys/wait.h}, {@code sys/event.h}, {@code
- * sys/proc_info.h}, {@code libproc.h}). Written from those sources, not run on a Mac yet.
+ * libSystem calls beyond {@link PosixLibc}, with constants from the xnu and Libc headers ({@code
+ * spawn.h}, {@code fcntl.h}, {@code sys/wait.h}, {@code sys/event.h}, {@code sys/proc_info.h},
+ * {@code libproc.h}). Written from those sources, not run on a Mac yet.
  */
 interface MacLibc extends PosixLibc {
   MacLibc INSTANCE = Native.load("System", MacLibc.class);
@@ -15,6 +15,7 @@ interface MacLibc extends PosixLibc {
   short POSIX_SPAWN_SETPGROUP = 0x02;
   short POSIX_SPAWN_SETSIGDEF = 0x04;
   short POSIX_SPAWN_SETSIGMASK = 0x08;
+
   /** Apple extension: only descriptors named by file actions are inherited. */
   short POSIX_SPAWN_CLOEXEC_DEFAULT = 0x4000;
 
@@ -44,6 +45,7 @@ interface MacLibc extends PosixLibc {
 
   int PROC_PGRP_ONLY = 2;
   int PROC_PIDTBSDINFO = 3;
+
   /** sizeof(struct proc_bsdinfo). */
   int PROC_BSDINFO_SIZE = 136;
 

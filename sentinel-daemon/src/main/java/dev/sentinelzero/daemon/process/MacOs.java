@@ -16,14 +16,15 @@ import java.util.Set;
  * <ul>
  *   <li>posix_spawn: {@code POSIX_SPAWN_CLOEXEC_DEFAULT} (0x4000) makes only descriptors opened by
  *       file actions survive; the file actions and attributes are pointers to heap objects that
- *       {@code *_init} allocates, so {@code *_destroy} matters. {@code sigset_t} is a 32-bit
- *       mask (bit n-1 for signal n) and is written directly.
+ *       {@code *_init} allocates, so {@code *_destroy} matters. {@code sigset_t} is a 32-bit mask
+ *       (bit n-1 for signal n) and is written directly.
  *   <li>siginfo_t: si_signo @0, si_errno @4, si_code @8, si_pid @12, si_uid @16, si_status @20
  *       ({@code sys/signal.h}); only used when an exit was not seen through kqueue.
  *   <li>Group members: {@code proc_listpids(PROC_PGRP_ONLY, pgid)} per group, then {@code
  *       proc_pidinfo(PROC_PIDTBSDINFO)} with arg 0, which fails for zombies (xnu's {@code
  *       proc_find} skips them); pbi_status and pbi_pgid are checked as well.
- *   <li>Start time: pbi_start_tvsec/pbi_start_tvusec of {@code struct proc_bsdinfo} (136 bytes).
+ *   <li>Start time: pbi_start_tvsec/pbi_start_tvusec of {@code struct proc_bsdinfo} (136 bytes),
+ *       read with arg 1 so that it is found for a zombie too.
  * </ul>
  */
 final class MacOs extends PosixOs {
@@ -82,7 +83,7 @@ final class MacOs extends PosixOs {
   @Override
   public Instant startTime(long pid) {
     try (Memory info = PosixOs.zeroed(MacLibc.PROC_BSDINFO_SIZE)) {
-      if (bsdInfo(pid, info) == null) {
+      if (bsdInfo(pid, info, true) == null) {
         return null;
       }
       return Instant.ofEpochSecond(
@@ -94,7 +95,7 @@ final class MacOs extends PosixOs {
   @Override
   public boolean isLive(long pid) {
     try (Memory info = PosixOs.zeroed(MacLibc.PROC_BSDINFO_SIZE)) {
-      Pointer bsd = bsdInfo(pid, info);
+      Pointer bsd = bsdInfo(pid, info, false);
       return bsd != null && bsd.getInt(MacLibc.PBI_STATUS_OFFSET) != MacLibc.SZOMB;
     }
   }
@@ -111,7 +112,7 @@ final class MacOs extends PosixOs {
       for (long pgid : pgids) {
         List<Long> live = new ArrayList<>();
         for (int pid : groupPids(pgid)) {
-          Pointer bsd = bsdInfo(pid, info);
+          Pointer bsd = bsdInfo(pid, info, false);
           if (bsd != null
               && bsd.getInt(MacLibc.PBI_STATUS_OFFSET) != MacLibc.SZOMB
               && Integer.toUnsignedLong(bsd.getInt(MacLibc.PBI_PGID_OFFSET)) == pgid) {
@@ -146,9 +147,18 @@ final class MacOs extends PosixOs {
     }
   }
 
-  /** Fills info with the process's proc_bsdinfo; null if it is gone or a zombie. */
-  private Pointer bsdInfo(long pid, Memory info) {
-    int bytes = libc.proc_pidinfo((int) pid, MacLibc.PROC_PIDTBSDINFO, 0, info, MacLibc.PROC_BSDINFO_SIZE);
+  /**
+   * Fills info with the process's proc_bsdinfo; null if there is no such process. With {@code
+   * includeZombies} false (arg 0), xnu does not look at zombies either.
+   */
+  private Pointer bsdInfo(long pid, Memory info, boolean includeZombies) {
+    int bytes =
+        libc.proc_pidinfo(
+            (int) pid,
+            MacLibc.PROC_PIDTBSDINFO,
+            includeZombies ? 1 : 0,
+            info,
+            MacLibc.PROC_BSDINFO_SIZE);
     return bytes == MacLibc.PROC_BSDINFO_SIZE ? info : null;
   }
 }

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The native calls of one operating system, and nothing else: no threads, no state about
- * children. {@link LinuxOs} and {@link MacOs} implement it; {@link NativeProcessControl} builds
- * the supervisor-facing behaviour on top. Every method may be called from any thread.
+ * The native calls of one operating system, and nothing else: no threads, no state about children.
+ * {@link LinuxOs} and {@link MacOs} implement it; {@link NativeProcessControl} builds the
+ * supervisor-facing behaviour on top. Every method may be called from any thread.
  */
 interface NativeOs {
   SignalTable signals();

@@ -61,7 +61,10 @@ final class NativeProcessControl implements ProcessControl {
       String reason = errno != 0 ? os.strerror(errno) : e.getMessage();
       throw new LaunchException(
           errno,
-          "started " + spec.executable() + " but could not watch it for its exit (" + reason
+          "started "
+              + spec.executable()
+              + " but could not watch it for its exit ("
+              + reason
               + "), so it was killed");
     }
     return new ChildProcess(pid, startTime);

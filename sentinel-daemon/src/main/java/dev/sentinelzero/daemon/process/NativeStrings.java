@@ -35,7 +35,9 @@ final class NativeStrings {
   /** A NULL-terminated {@code char *[]} of {@code NAME=value} entries. */
   static StringArray envp(Map<String, String> environment) {
     String[] entries =
-        environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        environment.entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue())
+            .toArray(String[]::new);
     return new StringArray(entries, ENCODING.name());
   }
 

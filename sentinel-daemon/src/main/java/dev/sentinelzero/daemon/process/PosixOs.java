@@ -14,9 +14,9 @@ import java.util.List;
  * how the two signal sets are filled, and how inherited descriptors are closed.
  *
  * <p>Native structures are opaque here: {@code posix_spawnattr_t} is 336 bytes on glibc and a
- * pointer on macOS, so each is given a generous, zeroed block, always initialised with its
- * {@code *_init} and released with its {@code *_destroy}. Each call allocates its own blocks, so
- * spawns from several threads at once do not share anything.
+ * pointer on macOS, so each is given a generous, zeroed block, always initialised with its {@code
+ * *_init} and released with its {@code *_destroy}. Each call allocates its own blocks, so spawns
+ * from several threads at once do not share anything.
  */
 abstract class PosixOs implements NativeOs {
   private static final int ATTR_BYTES = 1024;
@@ -59,7 +59,9 @@ abstract class PosixOs implements NativeOs {
     this.signals = signals;
   }
 
-  /** Fills {@code mask} with the empty set and {@code defaults} with every signal but KILL, STOP. */
+  /**
+   * Fills {@code mask} with the empty set and {@code defaults} with every signal but KILL, STOP.
+   */
   abstract void fillSignalSets(Pointer mask, Pointer defaults);
 
   /**
@@ -112,8 +114,7 @@ abstract class PosixOs implements NativeOs {
                   pid, NativeStrings.cString(program), fileActions, attributes, argv, envp);
           if (error != 0) {
             throw new LaunchException(
-                error,
-                LaunchFailures.describe(error, spec, constants.eagain(), this::strerror));
+                error, LaunchFailures.describe(error, spec, constants.eagain(), this::strerror));
           }
           return pid.getValue();
         } finally {

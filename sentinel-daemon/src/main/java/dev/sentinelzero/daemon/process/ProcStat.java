@@ -3,9 +3,9 @@ package dev.sentinelzero.daemon.process;
 /**
  * The fields we use from one Linux {@code /proc/<pid>/stat} line (proc(5)).
  *
- * <p>Field 2, the command name, is in parentheses and may itself contain spaces and parentheses
- * (a process may call itself {@code "a) b ("}), so parsing starts after the <em>last</em> {@code
- * ')'}; the fields after it are plain numbers separated by single spaces.
+ * <p>Field 2, the command name, is in parentheses and may itself contain spaces and parentheses (a
+ * process may call itself {@code "a) b ("}), so parsing starts after the <em>last</em> {@code ')'};
+ * the fields after it are plain numbers separated by single spaces.
  *
  * @param state field 3: R, S, D, T, t, Z (zombie), X (dead), I, ...
  * @param pgrp field 5, the process group id
@@ -65,7 +65,10 @@ record ProcStat(long pid, char state, long pgrp, long startTicks) {
     return -1;
   }
 
-  /** A non-negative decimal starting at {@code from} and ending at a space or {@code to}; -1 if none. */
+  /**
+   * A non-negative decimal starting at {@code from} and ending at a space or {@code to}; -1 if
+   * none.
+   */
   private static long parseNumber(byte[] bytes, int from, int to) {
     long value = 0;
     int i = from;

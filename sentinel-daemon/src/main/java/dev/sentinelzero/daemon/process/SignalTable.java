@@ -17,7 +17,10 @@ final class SignalTable {
   private final int realtimeMin; // first real-time signal as libc reports it, 0 if none
 
   private SignalTable(
-      Map<String, Integer> canonical, Map<String, Integer> aliases, int maxNumber, int realtimeMin) {
+      Map<String, Integer> canonical,
+      Map<String, Integer> aliases,
+      int maxNumber,
+      int realtimeMin) {
     this.numbersByName = new LinkedHashMap<>(canonical);
     this.numbersByName.putAll(aliases);
     this.maxNumber = maxNumber;
@@ -55,7 +58,9 @@ final class SignalTable {
     return new SignalTable(names, Map.of("IOT", 6), 31, 0);
   }
 
-  /** The signal of this name ({@code TERM}, {@code SIGTERM}, {@code term}) or number ({@code 15}). */
+  /**
+   * The signal of this name ({@code TERM}, {@code SIGTERM}, {@code term}) or number ({@code 15}).
+   */
   Signal parse(String nameOrNumber) {
     if (nameOrNumber == null || nameOrNumber.isBlank()) {
       throw unknown(String.valueOf(nameOrNumber));
@@ -96,7 +101,8 @@ final class SignalTable {
       return new Signal(namesByNumber[number], number);
     }
     if (realtimeMin > 0 && number >= realtimeMin && number <= maxNumber) {
-      return new Signal(number == realtimeMin ? "RTMIN" : "RTMIN+" + (number - realtimeMin), number);
+      return new Signal(
+          number == realtimeMin ? "RTMIN" : "RTMIN+" + (number - realtimeMin), number);
     }
     return new Signal(Integer.toString(number), number);
   }

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
  * scan saw, and says what to do; {@link GroupReaper} does it. Times are {@code System.nanoTime}-
  * style ticker readings, compared by subtraction so that a ticker near overflow works.
  *
- * <p>Thread: created by the caller of terminateGroup; {@link #next} and the progress fields only
- * on the group-reaper thread. The future may be read by anyone.
+ * <p>Thread: created by the caller of terminateGroup; {@link #next} and the progress fields only on
+ * the group-reaper thread. The future may be read by anyone.
  */
 final class Termination {
   /** The longest timeout honoured; longer ones are shortened so deadlines cannot overflow. */
@@ -85,8 +85,8 @@ final class Termination {
   }
 
   /**
-   * How long to wait before scanning again after {@code step} scans in a row without news: at
-   * once, then 5, 10, 20, 50 ms, then every 100 ms.
+   * How long to wait before scanning again after {@code step} scans in a row without news: at once,
+   * then 5, 10, 20, 50 ms, then every 100 ms.
    */
   static long backoffMillis(int step) {
     long[] delays = {0, 5, 10, 20, 50, 100};

@@ -106,7 +106,9 @@ class ExitWatchTest extends RealProcessTest {
       terminate(pids.get(n), term, 1000); // completes only after the listener ran
     }
     for (int n = 0; n < total; n++) {
-      assertThat(exits.get(n)).as("exits of child %d", n).containsExactly(new ExitStatus.Exited(n % 200));
+      assertThat(exits.get(n))
+          .as("exits of child %d", n)
+          .containsExactly(new ExitStatus.Exited(n % 200));
     }
   }
 
@@ -134,7 +136,8 @@ class ExitWatchTest extends RealProcessTest {
     try {
       Instant someOtherStart = Instant.parse("2001-01-01T00:00:00Z");
 
-      assertThat(control.adopt(new ChildProcess(stranger.pid(), someOtherStart), s -> {})).isFalse();
+      assertThat(control.adopt(new ChildProcess(stranger.pid(), someOtherStart), s -> {}))
+          .isFalse();
     } finally {
       stranger.destroyForcibly().waitFor();
     }

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads /proc for the tests, independently of the production parser: what the kernel says about
- * a process, its group and its parent.
+ * Reads /proc for the tests, independently of the production parser: what the kernel says about a
+ * process, its group and its parent.
  */
 final class Procs {
   static final long JVM_PID = ProcessHandle.current().pid();

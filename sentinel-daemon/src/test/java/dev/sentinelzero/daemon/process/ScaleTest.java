@@ -44,7 +44,12 @@ class ScaleTest extends RealProcessTest {
     long teardownMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     System.out.printf(
         "%d children: spawned in %d ms (%d us each), torn down in %d ms; threads %d -> %d%n",
-        count, spawnMillis, spawnMillis * 1000 / count, teardownMillis, threadsBefore, threadsAfter);
+        count,
+        spawnMillis,
+        spawnMillis * 1000 / count,
+        teardownMillis,
+        threadsBefore,
+        threadsAfter);
 
     assertThat(threadsAfter - threadsBefore).isLessThanOrEqualTo(3);
     assertThat(killedByTerm).hasValue(count);

@@ -41,7 +41,15 @@ class SignalTableTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"15, TERM", "9, KILL", "10, USR1", "29, IO", "34, RTMIN", "36, RTMIN+2", "64, RTMIN+30"})
+  @CsvSource({
+    "15, TERM",
+    "9, KILL",
+    "10, USR1",
+    "29, IO",
+    "34, RTMIN",
+    "36, RTMIN+2",
+    "64, RTMIN+30"
+  })
   void parse_acceptsNumbers_andNamesThemCanonically_onLinux(String input, String name) {
     assertThat(linux.parse(input)).isEqualTo(new Signal(name, Integer.parseInt(input)));
   }

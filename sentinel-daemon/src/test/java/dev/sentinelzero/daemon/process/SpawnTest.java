@@ -41,7 +41,8 @@ class SpawnTest extends RealProcessTest {
     Spawned child = spawn(program("/bin/sleep", "1000"));
 
     // /proc's start time has clock-tick resolution and a boot time in whole seconds.
-    assertThat(child.child().startTime()).isBetween(before.minusSeconds(2), Instant.now().plusSeconds(2));
+    assertThat(child.child().startTime())
+        .isBetween(before.minusSeconds(2), Instant.now().plusSeconds(2));
   }
 
   @Test
@@ -91,7 +92,11 @@ class SpawnTest extends RealProcessTest {
     LaunchSpec spec =
         new LaunchSpec(
             Path.of("/bin/sh"),
-            List.of("sh", "-c", "pwd; echo \"$GREETING\"; echo \"HOME=${HOME-unset}\"; readlink /proc/self/fd/0; cat"),
+            List.of(
+                "sh",
+                "-c",
+                "pwd; echo \"$GREETING\"; echo \"HOME=${HOME-unset}\"; readlink /proc/self/fd/0;"
+                    + " cat"),
             java.util.Map.of("PATH", "/usr/bin:/bin", "GREETING", "hello world"),
             work,
             dir.resolve("out.log"),
@@ -120,8 +125,7 @@ class SpawnTest extends RealProcessTest {
     Path missing = dir.resolve("gone");
     LaunchSpec good = program("/bin/true");
     LaunchSpec spec =
-        new LaunchSpec(
-            good.executable(), good.argv(), ENV, missing, good.stdout(), good.stderr());
+        new LaunchSpec(good.executable(), good.argv(), ENV, missing, good.stdout(), good.stderr());
 
     assertThatThrownBy(() -> spawn(spec))
         .isInstanceOf(LaunchException.class)

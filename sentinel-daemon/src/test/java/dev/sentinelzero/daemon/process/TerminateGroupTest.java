@@ -19,8 +19,7 @@ class TerminateGroupTest extends RealProcessTest {
       throws Exception {
     // A double-forked sleep (re-parented away from the leader), then a leader and two sleeps
     // that ignore TERM (an ignored disposition is inherited across fork and exec).
-    Spawned child =
-        spawn(sh("(sleep 1000 &); trap '' TERM; sleep 1000 & sleep 1000 & wait"));
+    Spawned child = spawn(sh("(sleep 1000 &); trap '' TERM; sleep 1000 & sleep 1000 & wait"));
     long pgid = child.pid();
     await().atMost(Duration.ofSeconds(10)).until(() -> Procs.liveGroup(pgid).size() == 4);
 
@@ -68,13 +67,13 @@ class TerminateGroupTest extends RealProcessTest {
   @Test
   void terminateGroup_runsTheExitListenerFirst_whenItStopsARunningLeader() throws Exception {
     List<String> events = new CopyOnWriteArrayList<>();
-    ChildProcess child = spawn(program("/bin/sleep", "1000"), status -> events.add("exit " + status));
+    ChildProcess child =
+        spawn(program("/bin/sleep", "1000"), status -> events.add("exit " + status));
 
     CompletableFuture<Void> done = control.terminateGroup(child.pgid(), term, 5_000);
     done.thenRun(() -> events.add("terminated")).get(10, TimeUnit.SECONDS);
 
-    assertThat(events)
-        .containsExactly("exit " + new ExitStatus.Killed(term, false), "terminated");
+    assertThat(events).containsExactly("exit " + new ExitStatus.Killed(term, false), "terminated");
     assertNothingLeft(child.pgid());
   }
 
@@ -113,7 +112,10 @@ class TerminateGroupTest extends RealProcessTest {
 
       CompletableFuture<Void> done = faked.terminateGroup(child.pgid(), term, 3_600_000);
       // Real time passes but the injected clock stands still: TERM is ignored, no SIGKILL yet.
-      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !done.isDone());
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> !done.isDone());
       now.addAndGet(TimeUnit.HOURS.toNanos(1));
 
       done.get(10, TimeUnit.SECONDS);
