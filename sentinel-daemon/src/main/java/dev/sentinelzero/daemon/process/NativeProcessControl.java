@@ -1,6 +1,7 @@
 package dev.sentinelzero.daemon.process;
 
 import com.sun.jna.LastErrorException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class NativeProcessControl implements ProcessControl {
   private static final Logger log = LoggerFactory.getLogger(NativeProcessControl.class);
+  private static final Duration START_TOLERANCE = Duration.ofSeconds(2);
 
   private final NativeOs os;
   private final Map<Long, Leader> leaders = new ConcurrentHashMap<>();
@@ -80,8 +82,7 @@ final class NativeProcessControl implements ProcessControl {
       return false;
     }
     Instant startTime = os.startTime(pid);
-    if (startTime == null
-        || (process.startTime() != null && !process.startTime().equals(startTime))) {
+    if (startTime == null || !os.isLive(pid) || !sameStart(process.startTime(), startTime)) {
       return false; // gone, or its pid now belongs to another process
     }
     Leader leader = new Leader(pid, false);
@@ -168,6 +169,17 @@ final class NativeProcessControl implements ProcessControl {
       }
     }
     reaper.leaderExited(pid);
+  }
+
+  /**
+   * Whether two readings of a start time name the same process. On Linux the start time is boot
+   * time plus ticks since boot, and the kernel recomputes the boot time from the wall clock, so a
+   * clock step (or leap second) between two daemon runs shifts it; a small tolerance absorbs that.
+   * A different process would need the same pid and a start within the tolerance.
+   */
+  private static boolean sameStart(Instant recorded, Instant now) {
+    return recorded == null
+        || Duration.between(recorded, now).abs().compareTo(START_TOLERANCE) <= 0;
   }
 
   private void ensureOpen() {

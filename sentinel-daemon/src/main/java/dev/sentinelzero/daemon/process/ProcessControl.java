@@ -41,8 +41,9 @@ public interface ProcessControl extends AutoCloseable {
    * its end. Its exit status cannot be read: {@code onExit} gets {@link ExitStatus.Unknown}. It is
    * never reaped here (its parent, usually init, does that).
    *
-   * @param process its pid and the start time recorded when it was spawned; a null start time skips
-   *     the check that the pid still names the same process
+   * @param process its pid and the start time recorded when it was spawned (compared within 2
+   *     seconds, since on Linux a clock step shifts it); a null start time skips the check that the
+   *     pid still names the same process
    * @param onExit called once, on the exit-watcher thread, when it exits; must not block
    * @return false (and {@code onExit} is never called) if no process with that pid and start time
    *     exists any more
