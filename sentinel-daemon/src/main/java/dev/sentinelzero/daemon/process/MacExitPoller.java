@@ -99,20 +99,20 @@ final class MacExitPoller implements ExitPoller {
   }
 
   /**
-   * Applies one change with EV_RECEIPT, so that the result comes back as an event whose data is 0
-   * or the error number, whatever the eventlist holds.
+   * Applies one change, asking for no events back: with an empty event list xnu returns the
+   * change's error as errno instead of queueing it, and does not wait for events. (EV_RECEIPT is
+   * avoided on purpose: some xnu versions report data 0 in the receipt even when the change
+   * failed.)
+   *
+   * @return 0 or the error number
    */
   private int change(long ident, short filter, short flags, int fflags) {
-    try (Memory change = PosixOs.zeroed(MacLibc.KEVENT_SIZE);
-        Memory receipt = PosixOs.zeroed(MacLibc.KEVENT_SIZE)) {
+    try (Memory change = PosixOs.zeroed(MacLibc.KEVENT_SIZE)) {
       change.setLong(0, ident);
       change.setShort(8, filter);
-      change.setShort(10, (short) (flags | MacLibc.EV_RECEIPT));
+      change.setShort(10, flags);
       change.setInt(12, fflags);
-      int count = libc.kevent(kq, change, 1, receipt, 1, null);
-      if (count == 1 && (receipt.getShort(10) & MacLibc.EV_ERROR) != 0) {
-        return (int) receipt.getLong(16);
-      }
+      libc.kevent(kq, change, 1, null, 0, null);
       return 0;
     } catch (LastErrorException e) {
       return e.getErrorCode();

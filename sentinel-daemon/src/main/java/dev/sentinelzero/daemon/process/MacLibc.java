@@ -37,8 +37,6 @@ interface MacLibc extends PosixLibc {
   short EV_ADD = 0x0001;
   short EV_CLEAR = 0x0020;
   short EV_ONESHOT = 0x0010;
-  short EV_RECEIPT = 0x0040;
-  short EV_ERROR = 0x4000;
   int NOTE_EXIT = 0x80000000;
   int NOTE_EXITSTATUS = 0x04000000;
   int NOTE_TRIGGER = 0x01000000;
