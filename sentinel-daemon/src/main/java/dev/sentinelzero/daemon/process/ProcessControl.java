@@ -25,27 +25,52 @@ public interface ProcessControl extends AutoCloseable {
   /**
    * Starts a process as the leader of a new process group, with a clean signal mask and default
    * signal dispositions, no inherited file descriptors beyond 0-2, stdin from /dev/null, and
-   * stdout/stderr opened in append mode straight onto the given files (created 0600). Returns
-   * once the process exists.
+   * stdout/stderr opened in append mode straight onto the given files (created 0600). Returns once
+   * the process exists.
    *
-   * @param onExit called once, on the exit-watcher thread, when the leader exits; must not block
+   * @param onExit called once, on the exit-watcher thread, when the leader exits; must not block.
+   *     It may run before {@code spawn} returns (a child that ends at once), and it always runs
+   *     before a {@link #terminateGroup} future for this group completes.
    * @throws LaunchException when the program could not be started (nothing is left running)
    */
   ChildProcess spawn(LaunchSpec spec, Consumer<ExitStatus> onExit) throws LaunchException;
 
   /**
+   * Watches a process this daemon did not spawn, or spawned in an earlier run (it is no longer our
+   * child), so that {@link #terminateGroup} can tear its group down and {@code onExit} learns of
+   * its end. Its exit status cannot be read: {@code onExit} gets {@link ExitStatus.Unknown}. It is
+   * never reaped here (its parent, usually init, does that).
+   *
+   * @param process its pid and the start time recorded when it was spawned (compared within 2
+   *     seconds, since on Linux a clock step shifts it); a null start time skips the check that the
+   *     pid still names the same process
+   * @param onExit called once, on the exit-watcher thread, when it exits; must not block
+   * @return false (and {@code onExit} is never called) if no process with that pid and start time
+   *     exists any more
+   */
+  default boolean adopt(ChildProcess process, Consumer<ExitStatus> onExit) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot adopt processes");
+  }
+
+  /**
    * Sends a signal to every process in the group {@code pgid}.
    *
    * @return false when the group no longer exists
+   * @throws IllegalArgumentException if pgid is below 2 ({@code kill(0)} and {@code kill(-1)} would
+   *     reach the daemon's own group or every process)
    */
   boolean signalGroup(long pgid, Signal signal);
 
   /**
-   * Ends the group {@code pgid}: sends {@code first} to the group now (unless it is already
-   * empty of live processes), SIGKILL to the group if any live member remains after {@code
-   * timeoutMs}, and completes the future once no live member is left and the leader (if it is our
-   * child) has been reaped. Calling it again for a group already being terminated returns the same
-   * future (a second, stronger signal may still be sent with {@link #signalGroup}).
+   * Ends the group {@code pgid}: sends {@code first} to the group now (unless it is already empty
+   * of live processes), SIGKILL to the group if any live member remains after {@code timeoutMs},
+   * and completes the future once no live member is left and the leader (if it is our child) has
+   * been reaped. Calling it again for a group already being terminated returns the same future (a
+   * second, stronger signal may still be sent with {@link #signalGroup}).
+   *
+   * <p>Unless {@code first} is KILL or CONT, SIGCONT follows it, so that stopped members act on it.
+   * The future completes on the group-reaper thread: attach only quick actions, or use the {@code
+   * *Async} variants. After {@link #close} it completes exceptionally.
    */
   CompletableFuture<Void> terminateGroup(long pgid, Signal first, long timeoutMs);
 
@@ -53,10 +78,10 @@ public interface ProcessControl extends AutoCloseable {
   Signal signal(String nameOrNumber) throws IllegalArgumentException;
 
   /**
-   * Resource use of each group, summed over its live members: CPU since the previous sample of
-   * that group (percent of one core) and resident memory. Groups without live members are left
-   * out. Costs one pass over the process table plus one look-up per member: call it from a
-   * sampling or request thread, never the supervisor's.
+   * Resource use of each group, summed over its live members: CPU since the previous sample of that
+   * group (percent of one core) and resident memory. Groups without live members are left out.
+   * Costs one pass over the process table plus one look-up per member: call it from a sampling or
+   * request thread, never the supervisor's.
    */
   Map<Long, ResourceUsage> sample(Collection<Long> pgids);
 

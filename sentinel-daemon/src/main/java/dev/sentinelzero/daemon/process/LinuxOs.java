@@ -1,0 +1,113 @@
+package dev.sentinelzero.daemon.process;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Linux with glibc 2.34 or later and kernel 5.3 or later: posix_spawn closes inherited descriptors
+ * with {@code posix_spawn_file_actions_addclosefrom_np}, exits come from pidfds, and the process
+ * table is {@code /proc}. glibc's {@code siginfo_t} on 64-bit: si_signo @0, si_errno @4,
+ * si_code @8, 4 bytes of padding, si_pid @16, si_uid @20, si_status @24.
+ */
+final class LinuxOs extends PosixOs {
+  private static final int SIGKILL = 9;
+  private static final int SIGSTOP = 19;
+
+  private static final Constants CONSTANTS =
+      new Constants(
+          (short)
+              (LinuxLibc.POSIX_SPAWN_SETPGROUP
+                  | LinuxLibc.POSIX_SPAWN_SETSIGMASK
+                  | LinuxLibc.POSIX_SPAWN_SETSIGDEF),
+          LinuxLibc.O_RDONLY,
+          LinuxLibc.O_WRONLY | LinuxLibc.O_CREAT | LinuxLibc.O_APPEND,
+          LinuxLibc.P_PID,
+          LinuxLibc.WEXITED,
+          LinuxLibc.WNOHANG,
+          LinuxLibc.WNOWAIT,
+          8,
+          16,
+          24,
+          11);
+
+  private final LinuxLibc libc;
+  private final LinuxProcTable procTable;
+
+  LinuxOs() {
+    this(LinuxLibc.INSTANCE);
+  }
+
+  private LinuxOs(LinuxLibc libc) {
+    super(libc, CONSTANTS, SignalTable.linux());
+    this.libc = libc;
+    requireFunction("posix_spawn_file_actions_addclosefrom_np", "glibc 2.34");
+    requireFunction("posix_spawn_file_actions_addchdir_np", "glibc 2.29");
+    requirePidfd(libc);
+    this.procTable = new LinuxProcTable(libc.sysconf(LinuxLibc.SC_CLK_TCK));
+  }
+
+  /**
+   * Writes the sets as bit masks (signal n is bit n-1 of the first 64-bit word) instead of using
+   * sigfillset: glibc's sigfillset and sigaddset leave out its internal signals 32 and 33, and
+   * glibc's spawn then sets every blocked signal outside the default set that is internal to
+   * SIG_IGN, so the child would start with 32 and 33 ignored. In the set they are reset to SIG_DFL
+   * like the rest.
+   */
+  @Override
+  void fillSignalSets(Pointer mask, Pointer defaults) {
+    mask.setLong(0, 0L);
+    defaults.setLong(0, ~0L & ~(1L << (SIGKILL - 1)) & ~(1L << (SIGSTOP - 1)));
+  }
+
+  @Override
+  int addCloseInherited(Pointer fileActions) {
+    return libc.posix_spawn_file_actions_addclosefrom_np(fileActions, 3);
+  }
+
+  @Override
+  public Instant startTime(long pid) {
+    return procTable.startTime(pid);
+  }
+
+  @Override
+  public boolean isLive(long pid) {
+    return procTable.isLive(pid);
+  }
+
+  @Override
+  public ExitPoller openExitPoller() {
+    return new LinuxExitPoller(libc, this);
+  }
+
+  @Override
+  public Map<Long, List<Long>> liveMembers(Set<Long> pgids) {
+    return procTable.liveMembers(pgids);
+  }
+
+  private static void requireFunction(String name, String since) {
+    try {
+      NativeLibrary.getInstance("c").getFunction(name);
+    } catch (UnsatisfiedLinkError e) {
+      throw new UnsupportedOperationException(
+          "the C library lacks " + name + ": SentinelZero needs " + since + " or later", e);
+    }
+  }
+
+  private void requirePidfd(LinuxLibc libc) {
+    try {
+      int fd = (int) libc.syscall(LinuxLibc.SYS_PIDFD_OPEN, (int) ProcessHandle.current().pid(), 0);
+      closeQuietly(fd);
+    } catch (LastErrorException e) {
+      throw new UnsupportedOperationException(
+          "pidfd_open failed ("
+              + strerror(e.getErrorCode())
+              + "): SentinelZero needs Linux 5.3 or later",
+          e);
+    }
+  }
+}

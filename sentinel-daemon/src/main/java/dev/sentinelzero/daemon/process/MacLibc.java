@@ -1,0 +1,67 @@
+package dev.sentinelzero.daemon.process;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * libSystem calls beyond {@link PosixLibc}, with constants from the xnu and Libc headers ({@code
+ * spawn.h}, {@code fcntl.h}, {@code sys/wait.h}, {@code sys/event.h}, {@code sys/proc_info.h},
+ * {@code libproc.h}). Written from those sources, not run on a Mac yet.
+ */
+interface MacLibc extends PosixLibc {
+  MacLibc INSTANCE = Native.load("System", MacLibc.class);
+
+  short POSIX_SPAWN_SETPGROUP = 0x02;
+  short POSIX_SPAWN_SETSIGDEF = 0x04;
+  short POSIX_SPAWN_SETSIGMASK = 0x08;
+
+  /** Apple extension: only descriptors named by file actions are inherited. */
+  short POSIX_SPAWN_CLOEXEC_DEFAULT = 0x4000;
+
+  int O_RDONLY = 0;
+  int O_WRONLY = 1;
+  int O_CREAT = 0x200;
+  int O_APPEND = 0x8;
+
+  int P_PID = 1;
+  int WNOHANG = 0x01;
+  int WEXITED = 0x04;
+  int WNOWAIT = 0x20;
+
+  // struct kevent (64-bit): ident u64 @0, filter i16 @8, flags u16 @10, fflags u32 @12,
+  // data i64 @16, udata ptr @24; 32 bytes.
+  int KEVENT_SIZE = 32;
+  short EVFILT_PROC = -5;
+  short EVFILT_USER = -10;
+  short EV_ADD = 0x0001;
+  short EV_CLEAR = 0x0020;
+  short EV_ONESHOT = 0x0010;
+  int NOTE_EXIT = 0x80000000;
+  int NOTE_EXITSTATUS = 0x04000000;
+  int NOTE_TRIGGER = 0x01000000;
+
+  int PROC_PGRP_ONLY = 2;
+  int PROC_PIDTBSDINFO = 3;
+
+  /** sizeof(struct proc_bsdinfo). */
+  int PROC_BSDINFO_SIZE = 136;
+
+  int PBI_STATUS_OFFSET = 4;
+  int PBI_PGID_OFFSET = 100;
+  int PBI_START_TVSEC_OFFSET = 120;
+  int PBI_START_TVUSEC_OFFSET = 128;
+  int SZOMB = 5;
+
+  int kqueue() throws LastErrorException;
+
+  int kevent(
+      int kq, Pointer changes, int changeCount, Pointer events, int eventCount, Pointer timeout)
+      throws LastErrorException;
+
+  /** Returns the number of bytes written into buffer (or needed, when buffer is null). */
+  int proc_listpids(int type, int typeInfo, Pointer buffer, int bufferSize);
+
+  /** Returns the number of bytes written, or 0 or less when the process is gone (or a zombie). */
+  int proc_pidinfo(int pid, int flavor, long arg, Pointer buffer, int bufferSize);
+}

@@ -1,0 +1,164 @@
+package dev.sentinelzero.daemon.process;
+
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * macOS 10.15 or later, written from Apple's headers and the xnu sources, not yet run on a Mac.
+ *
+ * <ul>
+ *   <li>posix_spawn: {@code POSIX_SPAWN_CLOEXEC_DEFAULT} (0x4000) makes only descriptors opened by
+ *       file actions survive; the file actions and attributes are pointers to heap objects that
+ *       {@code *_init} allocates, so {@code *_destroy} matters. {@code sigset_t} is a 32-bit mask
+ *       (bit n-1 for signal n) and is written directly.
+ *   <li>siginfo_t: si_signo @0, si_errno @4, si_code @8, si_pid @12, si_uid @16, si_status @20
+ *       ({@code sys/signal.h}); only used when an exit was not seen through kqueue.
+ *   <li>Group members: {@code proc_listpids(PROC_PGRP_ONLY, pgid)} per group, then {@code
+ *       proc_pidinfo(PROC_PIDTBSDINFO)} with arg 0, which fails for zombies (xnu's {@code
+ *       proc_find} skips them); pbi_status and pbi_pgid are checked as well.
+ *   <li>Start time: pbi_start_tvsec/pbi_start_tvusec of {@code struct proc_bsdinfo} (136 bytes),
+ *       read with arg 1 so that it is found for a zombie too.
+ * </ul>
+ */
+final class MacOs extends PosixOs {
+  private static final int SIGKILL = 9;
+  private static final int SIGSTOP = 17;
+
+  private static final Constants CONSTANTS =
+      new Constants(
+          (short)
+              (MacLibc.POSIX_SPAWN_SETPGROUP
+                  | MacLibc.POSIX_SPAWN_SETSIGMASK
+                  | MacLibc.POSIX_SPAWN_SETSIGDEF
+                  | MacLibc.POSIX_SPAWN_CLOEXEC_DEFAULT),
+          MacLibc.O_RDONLY,
+          MacLibc.O_WRONLY | MacLibc.O_CREAT | MacLibc.O_APPEND,
+          MacLibc.P_PID,
+          MacLibc.WEXITED,
+          MacLibc.WNOHANG,
+          MacLibc.WNOWAIT,
+          8,
+          12,
+          20,
+          35);
+
+  private final MacLibc libc;
+
+  MacOs() {
+    this(MacLibc.INSTANCE);
+  }
+
+  private MacOs(MacLibc libc) {
+    super(libc, CONSTANTS, SignalTable.macos());
+    this.libc = libc;
+    try {
+      NativeLibrary.getInstance("System").getFunction("posix_spawn_file_actions_addchdir_np");
+    } catch (UnsatisfiedLinkError e) {
+      throw new UnsupportedOperationException(
+          "posix_spawn_file_actions_addchdir_np is missing: SentinelZero needs macOS 10.15 or"
+              + " later",
+          e);
+    }
+  }
+
+  @Override
+  void fillSignalSets(Pointer mask, Pointer defaults) {
+    mask.setInt(0, 0);
+    int all = 0x7fffffff; // signals 1..31
+    defaults.setInt(0, all & ~(1 << (SIGKILL - 1)) & ~(1 << (SIGSTOP - 1)));
+  }
+
+  @Override
+  int addCloseInherited(Pointer fileActions) {
+    return 0; // POSIX_SPAWN_CLOEXEC_DEFAULT, set in the attribute flags, does it
+  }
+
+  @Override
+  public Instant startTime(long pid) {
+    try (Memory info = PosixOs.zeroed(MacLibc.PROC_BSDINFO_SIZE)) {
+      if (bsdInfo(pid, info, true) == null) {
+        return null;
+      }
+      return Instant.ofEpochSecond(
+          info.getLong(MacLibc.PBI_START_TVSEC_OFFSET),
+          info.getLong(MacLibc.PBI_START_TVUSEC_OFFSET) * 1000);
+    }
+  }
+
+  @Override
+  public boolean isLive(long pid) {
+    try (Memory info = PosixOs.zeroed(MacLibc.PROC_BSDINFO_SIZE)) {
+      Pointer bsd = bsdInfo(pid, info, false);
+      return bsd != null && bsd.getInt(MacLibc.PBI_STATUS_OFFSET) != MacLibc.SZOMB;
+    }
+  }
+
+  @Override
+  public ExitPoller openExitPoller() {
+    return new MacExitPoller(libc, this);
+  }
+
+  @Override
+  public Map<Long, List<Long>> liveMembers(Set<Long> pgids) {
+    Map<Long, List<Long>> members = new HashMap<>();
+    try (Memory info = PosixOs.zeroed(MacLibc.PROC_BSDINFO_SIZE)) {
+      for (long pgid : pgids) {
+        List<Long> live = new ArrayList<>();
+        for (int pid : groupPids(pgid)) {
+          Pointer bsd = bsdInfo(pid, info, false);
+          if (bsd != null
+              && bsd.getInt(MacLibc.PBI_STATUS_OFFSET) != MacLibc.SZOMB
+              && Integer.toUnsignedLong(bsd.getInt(MacLibc.PBI_PGID_OFFSET)) == pgid) {
+            live.add((long) pid);
+          }
+        }
+        if (!live.isEmpty()) {
+          members.put(pgid, live);
+        }
+      }
+    }
+    return members;
+  }
+
+  /** The pids proc_listpids reports for the group, zombies included. */
+  private int[] groupPids(long pgid) {
+    int needed = libc.proc_listpids(MacLibc.PROC_PGRP_ONLY, (int) pgid, null, 0);
+    int capacity = Math.max(needed / 4, 0) + 16;
+    while (true) {
+      try (Memory buffer = PosixOs.zeroed(capacity * 4)) {
+        int bytes = libc.proc_listpids(MacLibc.PROC_PGRP_ONLY, (int) pgid, buffer, capacity * 4);
+        if (bytes <= 0) {
+          return new int[0];
+        }
+        int count = bytes / 4;
+        if (count < capacity) {
+          int[] pids = buffer.getIntArray(0, count);
+          return java.util.Arrays.stream(pids).filter(p -> p > 0).toArray();
+        }
+        capacity *= 2; // it may have filled the buffer: ask again with more room
+      }
+    }
+  }
+
+  /**
+   * Fills info with the process's proc_bsdinfo; null if there is no such process. With {@code
+   * includeZombies} false (arg 0), xnu does not look at zombies either.
+   */
+  private Pointer bsdInfo(long pid, Memory info, boolean includeZombies) {
+    int bytes =
+        libc.proc_pidinfo(
+            (int) pid,
+            MacLibc.PROC_PIDTBSDINFO,
+            includeZombies ? 1 : 0,
+            info,
+            MacLibc.PROC_BSDINFO_SIZE);
+    return bytes == MacLibc.PROC_BSDINFO_SIZE ? info : null;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.sentinelzero.daemon.process;
+
+import com.sun.jna.LastErrorException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ProcessControl} over a {@link NativeOs}: spawns with posix_spawn, learns of exits on the
+ * {@link ExitWatcher}'s thread, tears groups down and reaps on the {@link GroupReaper}'s thread,
+ * and samples with {@link GroupSampler} on the caller's thread.
+ *
+ * <p>Threads and state: {@code leaders} (every spawned or adopted leader until its group's
+ * termination completes) is a concurrent map, added to by spawning/adopting threads, marked by the
+ * exit watcher, and removed from by the group reaper. Everything else here is immutable after
+ * construction, apart from {@code closed}.
+ */
+final class NativeProcessControl implements ProcessControl {
+  private static final Logger log = LoggerFactory.getLogger(NativeProcessControl.class);
+  private static final Duration START_TOLERANCE = Duration.ofSeconds(2);
+
+  private final NativeOs os;
+  private final Map<Long, Leader> leaders = new ConcurrentHashMap<>();
+  private final GroupSampler sampler;
+  private final GroupReaper reaper;
+  private final ExitWatcher watcher;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  NativeProcessControl(NativeOs os, LongSupplier nanoTicker) {
+    this.os = os;
+    this.sampler = new GroupSampler(nanoTicker);
+    this.reaper = new GroupReaper(os, nanoTicker, leaders, sampler::forget);
+    this.watcher = new ExitWatcher(os, this::leaderExited);
+  }
+
+  @Override
+  public ChildProcess spawn(LaunchSpec spec, Consumer<ExitStatus> onExit) throws LaunchException {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(onExit, "onExit");
+    ensureOpen();
+    int pid = os.spawn(spec);
+    Instant startTime = os.startTime(pid);
+    leaders.put((long) pid, new Leader(pid, true));
+    try {
+      watcher.watch(pid, true, onExit);
+    } catch (RuntimeException e) {
+      // Never leave a child behind that nobody would notice ending.
+      os.signalGroup(pid, os.signals().parse("KILL").number());
+      os.reapBlocking(pid);
+      leaders.remove((long) pid);
+      int errno = e instanceof LastErrorException lee ? lee.getErrorCode() : 0;
+      String reason = errno != 0 ? os.strerror(errno) : e.getMessage();
+      throw new LaunchException(
+          errno,
+          "started "
+              + spec.executable()
+              + " but could not watch it for its exit ("
+              + reason
+              + "), so it was killed");
+    }
+    return new ChildProcess(pid, startTime);
+  }
+
+  @Override
+  public boolean adopt(ChildProcess process, Consumer<ExitStatus> onExit) {
+    Objects.requireNonNull(process, "process");
+    Objects.requireNonNull(onExit, "onExit");
+    ensureOpen();
+    long pid = process.pid();
+    if (pid < 2) {
+      return false;
+    }
+    Instant startTime = os.startTime(pid);
+    if (startTime == null || !os.isLive(pid) || !sameStart(process.startTime(), startTime)) {
+      return false; // gone, or its pid now belongs to another process
+    }
+    Leader leader = new Leader(pid, false);
+    if (leaders.putIfAbsent(pid, leader) != null) {
+      throw new IllegalStateException("process " + pid + " is already supervised");
+    }
+    try {
+      if (watcher.watch(pid, false, onExit)) {
+        return true;
+      }
+    } catch (RuntimeException e) {
+      leaders.remove(pid, leader);
+      throw e;
+    }
+    leaders.remove(pid, leader);
+    return false;
+  }
+
+  @Override
+  public boolean signalGroup(long pgid, Signal signal) {
+    Objects.requireNonNull(signal, "signal");
+    int error = os.signalGroup(pgid, signal.number());
+    if (error == Errno.EPERM) {
+      log.warn(
+          "signal {} to process group {} was refused (EPERM): a member runs as another user",
+          signal.name(),
+          pgid);
+      return true;
+    }
+    return error == 0;
+  }
+
+  @Override
+  public CompletableFuture<Void> terminateGroup(long pgid, Signal first, long timeoutMs) {
+    Objects.requireNonNull(first, "first");
+    ensureOpen();
+    return reaper.terminate(pgid, first, timeoutMs);
+  }
+
+  @Override
+  public Signal signal(String nameOrNumber) {
+    return os.signals().parse(nameOrNumber);
+  }
+
+  @Override
+  public Map<Long, ResourceUsage> sample(Collection<Long> pgids) {
+    Set<Long> groups = new LinkedHashSet<>(pgids);
+    return sampler.sample(groups, os.liveMembers(groups));
+  }
+
+  /**
+   * Stops the group reaper, then the exit watcher (the reverse of their start), and reaps the
+   * children whose exit was seen. Children still running are left running: a restarted daemon may
+   * adopt them.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    reaper.close();
+    watcher.close();
+    int running = 0;
+    for (Leader leader : leaders.values()) {
+      if (leader.ourChild() && leader.exited()) {
+        os.reap(leader.pid());
+      } else if (leader.ourChild()) {
+        running++;
+      }
+    }
+    leaders.clear();
+    if (running > 0) {
+      log.info("process control closed; {} child process(es) left running", running);
+    }
+  }
+
+  /** On the exit-watcher thread, after the leader's own listener. */
+  private void leaderExited(long pid, ExitStatus status) {
+    Leader leader = leaders.get(pid);
+    if (leader != null) {
+      leader.markExited();
+      if (!leader.ourChild()) {
+        leaders.remove(pid, leader); // nothing left to reap; a pending termination sees it done
+      }
+    }
+    reaper.leaderExited(pid);
+  }
+
+  /**
+   * Whether two readings of a start time name the same process. On Linux the start time is boot
+   * time plus ticks since boot, and the kernel recomputes the boot time from the wall clock, so a
+   * clock step (or leap second) between two daemon runs shifts it; a small tolerance absorbs that.
+   * A different process would need the same pid and a start within the tolerance.
+   */
+  private static boolean sameStart(Instant recorded, Instant now) {
+    return recorded == null
+        || Duration.between(recorded, now).abs().compareTo(START_TOLERANCE) <= 0;
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("process control is closed");
+    }
+  }
+}
