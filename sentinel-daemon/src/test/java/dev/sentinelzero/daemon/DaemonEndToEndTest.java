@@ -187,7 +187,7 @@ class DaemonEndToEndTest {
       long pgid = pid(process(c.call("start", args)));
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> process(c.call("status", Map.of("name", "crasher"))).get("state").equals("failed"));
+          .until(() -> process2(c.call("status", Map.of("name", "crasher"))).get("state").equals("failed"));
       Map<String, Object> p = process2(c.call("status", Map.of("name", "crasher")));
       assertThat(p.get("reason")).isEqualTo("exited with code 3");
       await().atMost(Duration.ofSeconds(20)).until(() -> ProcFs.liveInGroup(pgid).isEmpty());
@@ -301,11 +301,13 @@ class DaemonEndToEndTest {
       assertThat(run(asNobody)).startsWith("REFUSED");
 
       // 2. Even if the directory and socket were opened up, the peer check refuses the user.
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
       Files.setPosixFilePermissions(daemon.paths.home(), PosixFilePermissions.fromString("rwxr-xr-x"));
       Files.setPosixFilePermissions(daemon.paths.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
       String answer = run(asNobody);
       assertThat(answer).contains("\"forbidden\"").doesNotContain("\"processes\"");
     } finally {
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
       Files.setPosixFilePermissions(daemon.paths.home(), PosixFilePermissions.fromString("rwx------"));
       try (var files = Files.list(probeDir)) {
         for (Path f : (Iterable<Path>) files::iterator) {
