@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,8 +139,39 @@ final class RunningDaemon implements AutoCloseable {
     Client(Path socket) throws IOException {
       channel = SocketChannel.open(StandardProtocolFamily.UNIX);
       channel.connect(UnixDomainSocketAddress.of(socket));
-      in = new FrameReader(Channels.newInputStream(channel), Protocol.MAX_FRAME_BYTES * 2);
-      out = new FrameWriter(Channels.newOutputStream(channel));
+      // Not Channels.newInputStream/newOutputStream: those hold the channel's blocking lock while
+      // a read blocks, so another thread could not write meanwhile (pipelining tests do).
+      in =
+          new FrameReader(
+              new java.io.InputStream() {
+                @Override
+                public int read() throws IOException {
+                  byte[] one = new byte[1];
+                  return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                  return channel.read(java.nio.ByteBuffer.wrap(b, off, len));
+                }
+              },
+              Protocol.MAX_FRAME_BYTES * 2);
+      out =
+          new FrameWriter(
+              new java.io.OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                  write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                  java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
+                  while (buf.hasRemaining()) {
+                    channel.write(buf);
+                  }
+                }
+              });
     }
 
     Response call(String cmd, Map<String, Object> args) throws IOException {
