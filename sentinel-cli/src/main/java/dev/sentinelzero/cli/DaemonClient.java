@@ -124,7 +124,7 @@ final class DaemonClient implements Closeable {
         "the daemon did not answer \""
             + command
             + "\" within "
-            + Units.duration(timeoutMs)
+            + Units.exactDuration(timeoutMs)
             + "; its log (sentinel daemon status shows where) may say why");
   }
 

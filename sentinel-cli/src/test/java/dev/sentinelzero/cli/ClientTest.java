@@ -1,6 +1,7 @@
 package dev.sentinelzero.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sentinelzero.protocol.DaemonInfo;
@@ -10,6 +11,7 @@ import dev.sentinelzero.protocol.Json;
 import dev.sentinelzero.protocol.LogLine;
 import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
+import dev.sentinelzero.protocol.ProtocolException;
 import dev.sentinelzero.protocol.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -290,6 +292,22 @@ class ClientTest {
 
     assertThat(result.exit()).isEqualTo(3);
     assertThat(result.err()).startsWith("sentinel: the daemon closed the connection");
+  }
+
+  @Test
+  void anAnswerThatTakesTooLong_failsAsUnavailable() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    server = FakeServer.start(home, (request, out) -> never.await(10, TimeUnit.SECONDS));
+
+    try (DaemonClient client = DaemonClient.connect(home.resolve("sentinel.sock"))) {
+      assertThatThrownBy(() -> client.call("ping", Map.of(), 200))
+          .isInstanceOfSatisfying(
+              ProtocolException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
+          .hasMessageContaining("did not answer \"ping\" within 200ms");
+    } finally {
+      never.countDown();
+    }
   }
 
   @Test
