@@ -59,6 +59,7 @@ final class SentinelCommand implements Callable<Integer> {
       }
     }
     ExitCodes.install(root, args, context);
+    CdsTraining.installIfRequested();
     return root;
   }
 
