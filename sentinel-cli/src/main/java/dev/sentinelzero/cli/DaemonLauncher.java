@@ -77,6 +77,9 @@ final class DaemonLauncher {
           return answer;
         }
       } catch (ProtocolException e) {
+        if (e.code() != ErrorCode.UNAVAILABLE) {
+          throw e; // the daemon answered, and said no
+        }
         lastFailure = e; // the daemon may still be creating its directories
       }
       if (!process.isAlive()) {

@@ -25,15 +25,14 @@ final class RestartCommand extends ClientCommand {
     Map<String, Object> result = request(Commands.RESTART, Map.of("name", name), 0);
     if (global.json()) {
       printJson(result);
+      return StartCommand.exitFor(result);
     }
     ProcessStatus process = ProcessView.process(result);
-    if (!global.json()) {
-      out().println(
-          process.pid() != null
-              ? "restarted " + process.name() + " (pid " + process.pid() + ")"
-              : process.name() + ": " + process.state() + StartCommand.reason(process));
-      out().flush();
-    }
-    return "failed".equals(process.state()) ? ExitCodes.FAILED : ExitCodes.OK;
+    out().println(
+        process.pid() != null
+            ? "restarted " + process.name() + " (pid " + process.pid() + ")"
+            : process.name() + ": " + process.state() + StartCommand.reason(process));
+    out().flush();
+    return StartCommand.exitFor(result);
   }
 }

@@ -126,18 +126,17 @@ final class StartCommand extends ClientCommand {
     Map<String, Object> result = request(Commands.START, args, 0);
     if (global.json()) {
       printJson(result);
+      return exitFor(result);
     }
     ProcessStatus process = ProcessView.process(result);
-    if (!global.json()) {
-      PrintWriter out = out();
-      if (process.pid() != null) {
-        out.println("started " + process.name() + " (pid " + process.pid() + ")");
-      } else {
-        out.println(process.name() + ": " + process.state() + reason(process));
-      }
-      out.flush();
+    PrintWriter out = out();
+    if (process.pid() != null) {
+      out.println("started " + process.name() + " (pid " + process.pid() + ")");
+    } else {
+      out.println(process.name() + ": " + process.state() + reason(process));
     }
-    return "failed".equals(process.state()) ? ExitCodes.FAILED : ExitCodes.OK;
+    out.flush();
+    return exitFor(result);
   }
 
   private static String existingName(List<String> words) throws ProtocolException {
@@ -245,6 +244,13 @@ final class StartCommand extends ClientCommand {
       throw usage("--stop-signal is empty: give a signal name such as TERM, INT or HUP");
     }
     return signal;
+  }
+
+  /** 1 when the process ended up {@code failed} (it could not be launched), else 0. */
+  static int exitFor(Map<String, Object> result) {
+    Object process = result.get("process");
+    boolean failed = process instanceof Map && "failed".equals(((Map<?, ?>) process).get("state"));
+    return failed ? ExitCodes.FAILED : ExitCodes.OK;
   }
 
   static String reason(ProcessStatus process) {

@@ -122,6 +122,19 @@ class ClientTest {
     assertThat(result.out()).startsWith("web: failed");
   }
 
+  @Test
+  void startJson_thatEndsFailed_printsTheResultOnly_andExits1() throws Exception {
+    ProcessStatus failed =
+        status("web", "failed", null, null, 0, launchFailed(), "python app.py", Map.of());
+    server = FakeServer.start(home, FakeServer.answering(processResult(failed)));
+
+    Cli.Result result = Cli.run(Cli.context(home), "start", "web", "--json");
+
+    assertThat(result.exit()).isEqualTo(1);
+    assertThat(Json.parseObject(result.out()))
+        .isEqualTo(Json.parseObject(Json.write(processResult(failed))));
+  }
+
   // ---- rendering
 
   @Test
