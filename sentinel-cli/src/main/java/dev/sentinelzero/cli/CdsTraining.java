@@ -1,0 +1,83 @@
+package dev.sentinelzero.cli;
+
+import dev.sentinelzero.protocol.ExitInfo;
+import dev.sentinelzero.protocol.Json;
+import dev.sentinelzero.protocol.ProcessSpec;
+import dev.sentinelzero.protocol.ProcessStatus;
+import dev.sentinelzero.protocol.Response;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * Warms up every command's classes in the one run that records the AppCDS archive, so that the
+ * archive serves all commands and not only the one that happened to run first.
+ *
+ * <p>bin/sentinel sets {@code -Dsentinel.cds.training=1} on that run (with {@code
+ * -XX:ArchiveClassesAtExit}). The JVM writes the archive after the shutdown hooks have run, so a
+ * hook that builds the whole command tree, renders every help page, parses sample command lines
+ * and formats sample output gets all those classes into it. It prints nothing, talks to nobody,
+ * and swallows every failure: the user's command has already finished.
+ */
+final class CdsTraining implements Runnable {
+  static final String PROPERTY = "sentinel.cds.training";
+
+  /** Set by the main thread before the hook starts (Thread.start orders it), read by both. */
+  private static boolean installed;
+
+  private CdsTraining() {}
+
+  /** Installs the hook when this run records the archive; once, so the hook's own trees don't. */
+  static void installIfRequested() {
+    if (installed || System.getProperty(PROPERTY) == null) {
+      return;
+    }
+    installed = true;
+    Runtime.getRuntime().addShutdownHook(new Thread(new CdsTraining(), "sentinel-cds-training"));
+  }
+
+  @Override
+  public void run() {
+    try {
+      exercise();
+    } catch (Throwable e) {
+      // Only the archive's coverage suffers.
+    }
+  }
+
+  /** The warm-up itself; throws when a sample no longer parses (a test checks that). */
+  static void exercise() throws Exception {
+    Context context = Context.system();
+    PrintWriter sink = new PrintWriter(new StringWriter());
+    CommandLine all = SentinelCommand.commandLine(new String[0], context);
+    all.usage(sink);
+    for (CommandLine command : all.getSubcommands().values()) {
+      command.usage(sink);
+      for (CommandLine sub : command.getSubcommands().values()) {
+        sub.usage(sink);
+      }
+    }
+    String[][] samples = {
+      {"start", "--name", "a", "--cmd", "b c", "--env", "A=1", "--stop-timeout", "1m30s"},
+      {"start", "--json", "--name", "a", "--shell", "--cwd", "/", "--", "b", "c"},
+      {"logs", "a", "-f", "--tail", "5", "--stderr"},
+      {"--home", "/tmp", "status", "a"},
+      {"daemon", "stop", "--json"},
+    };
+    for (String[] args : samples) {
+      SentinelCommand.commandLine(args, context).parseArgs(args);
+    }
+    ProcessStatus process =
+        new ProcessStatus(
+            "a", "running", 1L, Instant.EPOCH, 1L, 0, new ExitInfo("exited", 1, null, null, "x"),
+            "r", 1.0, 1L, "b", new ProcessSpec("a", "b", null, false, "/", Map.of(), null, null, 1));
+    Map<String, Object> json = process.toJson();
+    ProcessView.table(List.of(ProcessStatus.fromJson(json)), sink);
+    ProcessView.details(process, sink);
+    Response.parse(Json.write(new Response.Ok("1", Map.of("processes", List.of(json))).toJson()));
+    sink.println(Json.writePretty(json));
+  }
+}

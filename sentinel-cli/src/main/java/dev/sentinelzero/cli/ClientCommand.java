@@ -1,0 +1,67 @@
+package dev.sentinelzero.cli;
+
+import dev.sentinelzero.protocol.ErrorCode;
+import dev.sentinelzero.protocol.Json;
+import dev.sentinelzero.protocol.ProtocolException;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every command that talks to the daemon shares: the global options, the output writers
+ * (picocli's, so that tests capture them) and the connection. A command returns {@link
+ * ExitCodes#OK} or throws; {@link ExitCodes} turns the exception into output and an exit code.
+ */
+abstract class ClientCommand implements Callable<Integer> {
+  /**
+   * How long a quick request may take. Requests whose duration depends on the processes ({@code
+   * start}, {@code stop}, {@code restart}, {@code remove}: a stop waits up to the process's stop
+   * timeout) and followed logs wait as long as it takes.
+   */
+  static final long QUICK_TIMEOUT_MS = 15_000;
+
+  @Spec CommandSpec spec;
+
+  @Mixin GlobalOptions global;
+
+  final Context context;
+
+  ClientCommand(Context context) {
+    this.context = context;
+  }
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  Connector connector() {
+    return new Connector(context, global.home(), err());
+  }
+
+  /** Sends one request, starting the daemon first if needed, and returns its result. */
+  Map<String, Object> request(String command, Map<String, Object> args, long timeoutMs)
+      throws ProtocolException {
+    try (DaemonClient client = connector().connect()) {
+      return client.call(command, args, timeoutMs);
+    }
+  }
+
+  /** Prints a value as indented JSON: the only thing on stdout under {@code --json}. */
+  void printJson(Object value) {
+    PrintWriter out = out();
+    out.println(Json.writePretty(value));
+    out.flush();
+  }
+
+  /** A mistake on the command line that picocli cannot see by itself; exits with 2. */
+  static ProtocolException usage(String message) {
+    return new ProtocolException(ErrorCode.INVALID_ARGUMENT, message);
+  }
+}

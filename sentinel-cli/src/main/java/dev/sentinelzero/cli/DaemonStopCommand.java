@@ -1,0 +1,107 @@
+package dev.sentinelzero.cli;
+
+import dev.sentinelzero.protocol.Commands;
+import dev.sentinelzero.protocol.ErrorCode;
+import dev.sentinelzero.protocol.ProtocolException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code sentinel daemon stop}: asks the daemon to stop its processes and exit, and waits until its
+ * pid is gone (or, when the pid cannot be watched, until its socket stops answering). A daemon that
+ * is not running is no failure.
+ */
+@Command(
+    name = "stop",
+    mixinStandardHelpOptions = true,
+    description = "Stop every process, then the daemon; waits until the daemon has exited.")
+final class DaemonStopCommand extends ClientCommand {
+  /** After this long, say once on stderr what we are waiting for. */
+  private static final long PATIENCE_MS = 5_000;
+
+  private static final long POLL_MS = 100;
+
+  DaemonStopCommand(Context context) {
+    super(context);
+  }
+
+  @Override
+  public Integer call() throws ProtocolException {
+    Connector connector = connector();
+    Map<String, Object> result;
+    try (DaemonClient client = connector.tryConnect()) {
+      if (client == null) {
+        if (global.json()) {
+          Map<String, Object> json = new LinkedHashMap<>();
+          json.put("running", false);
+          printJson(json);
+        } else {
+          out().println("not running");
+          out().flush();
+        }
+        return ExitCodes.OK;
+      }
+      result = client.call(Commands.DAEMON_STOP, Map.of(), QUICK_TIMEOUT_MS);
+    }
+    Object pidValue = result.get("pid");
+    long pid = pidValue instanceof Number ? ((Number) pidValue).longValue() : -1;
+    awaitExit(connector, pid);
+    if (global.json()) {
+      printJson(result);
+    } else {
+      out().println("stopped the daemon" + (pid > 0 ? " (pid " + pid + ")" : ""));
+      out().flush();
+    }
+    return ExitCodes.OK;
+  }
+
+  private void awaitExit(Connector connector, long pid) throws ProtocolException {
+    Optional<ProcessHandle> handle = pid > 0 ? ProcessHandle.of(pid) : Optional.empty();
+    long start = System.nanoTime();
+    boolean told = false;
+    while (true) {
+      if (handle.isPresent()) {
+        try {
+          handle.get().onExit().get(POLL_MS, TimeUnit.MILLISECONDS);
+          return;
+        } catch (TimeoutException e) {
+          // still stopping its processes
+        } catch (ExecutionException e) {
+          return;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ProtocolException(ErrorCode.UNAVAILABLE, "interrupted while the daemon stopped");
+        }
+      } else {
+        try (DaemonClient client = connector.tryConnect()) {
+          if (client == null || !answers(client)) {
+            return;
+          }
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MS));
+      }
+      if (!told && System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(PATIENCE_MS)) {
+        err().println(
+            "sentinel: waiting for the daemon" + (pid > 0 ? " (pid " + pid + ")" : "")
+                + " to stop its processes...");
+        err().flush();
+        told = true;
+      }
+    }
+  }
+
+  private static boolean answers(DaemonClient client) {
+    try {
+      DaemonLauncher.ping(client);
+      return true;
+    } catch (ProtocolException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.sentinelzero.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** Help, version, and the lazy building of the command tree that keeps start-up short. */
+class CommandTreeTest {
+  @TempDir Path home;
+
+  @ParameterizedTest(name = "[{0}] registers [{1}]")
+  @CsvSource(
+      delimiter = '|',
+      textBlock = """
+      status --json                 | status
+      --json status                 | status
+      --home /x --json logs web -f  | logs
+      --home=/x start --name a -- b | start
+      daemon status                 | daemon
+      --help                        | start stop restart remove list status logs daemon
+      ''                            | start stop restart remove list status logs daemon
+      bogus                         | start stop restart remove list status logs daemon
+      -- status                     | start stop restart remove list status logs daemon
+      """)
+  void registersOnlyTheCommandNamed(String args, String expected) {
+    CommandLine tree = SentinelCommand.commandLine(UsageErrorsTest.words(args), Cli.context(home));
+    assertThat(String.join(" ", tree.getSubcommands().keySet())).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "[{0}] registers daemon [{1}]")
+  @CsvSource(
+      delimiter = '|',
+      textBlock = """
+      daemon stop                  | stop
+      --json daemon --json status  | status
+      daemon --help                | start stop status run
+      daemon                       | start stop status run
+      daemon bogus                 | start stop status run
+      """)
+  void registersOnlyTheDaemonCommandNamed(String args, String expected) {
+    CommandLine tree = SentinelCommand.commandLine(UsageErrorsTest.words(args), Cli.context(home));
+    CommandLine daemon = tree.getSubcommands().get("daemon");
+    assertThat(String.join(" ", daemon.getSubcommands().keySet())).isEqualTo(expected);
+  }
+
+  @Test
+  void help_listsEveryCommand_onStdout() {
+    Cli.Result result = Cli.run(Cli.context(home), "--help");
+
+    assertThat(result.exit()).isZero();
+    assertThat(result.err()).isEmpty();
+    assertThat(result.out())
+        .startsWith("Usage: sentinel ")
+        .contains("--home=DIR", "--json", "Exit codes: 0 success")
+        .containsPattern("(?m)^  start +Define a process")
+        .containsPattern("(?m)^  daemon +Start, stop");
+  }
+
+  @Test
+  void startHelp_showsTheThreeForms() {
+    Cli.Result result = Cli.run(Cli.context(home), "start", "--help");
+
+    assertThat(result.exit()).isZero();
+    assertThat(result.out())
+        .contains("sentinel start --name NAME --cmd COMMAND [OPTIONS]")
+        .contains("sentinel start --name NAME [OPTIONS] -- PROGRAM [ARG...]")
+        .contains("sentinel start NAME")
+        .contains("--stop-timeout=DURATION")
+        .contains("--json");
+  }
+
+  @Test
+  void daemonHelp_listsItsCommands() {
+    Cli.Result result = Cli.run(Cli.context(home), "daemon", "-h");
+
+    assertThat(result.exit()).isZero();
+    assertThat(result.out()).containsPattern("(?m)^  start ").containsPattern("(?m)^  run ");
+  }
+
+  @Test
+  void version_namesTheBuildAndProtocol() {
+    Cli.Result result = Cli.run(Cli.context(home), "-V");
+
+    assertThat(result.exit()).isZero();
+    assertThat(result.out()).matches("sentinel \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(protocol 1\\)\n");
+  }
+
+  @Test
+  void noCommand_printsUsageOnStderr_andExits2() {
+    Cli.Result result = Cli.run(Cli.context(home));
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).startsWith("Usage: sentinel ");
+  }
+}

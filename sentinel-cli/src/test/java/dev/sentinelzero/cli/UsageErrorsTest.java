@@ -1,0 +1,147 @@
+package dev.sentinelzero.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sentinelzero.protocol.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Every mistake on the command line exits with 2 and one line on stderr, before anything is sent:
+ * no daemon runs here and autostart is off, so reaching the daemon would exit with 3 instead.
+ */
+class UsageErrorsTest {
+  @TempDir Path home;
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock = """
+      start                                              | give the name of a defined process
+      start a b                                          | start takes one NAME
+      start --name web                                   | give the command to run
+      start web --cmd x                                  | give the name with --name
+      start --name web --cmd x -- prog                   | either with --cmd or after --, not both
+      start --name web --cmd x extra                     | unexpected argument 'extra'
+      start --name web --                                | nothing follows --
+      start --name web --cmd ' '                         | --cmd is empty
+      start --name web --shell -- prog arg               | --shell works with --cmd only
+      start --name web --cmd x --env 1A=b                | '1A' is not a valid variable name
+      start --name web --cmd x --env A-B=c               | 'A-B' is not a valid variable name
+      start --name web --cmd x --env NOVALUE             | --env needs KEY=VALUE
+      start --name web --cmd x --env-file missing.env    | does not exist
+      start --name web --cmd x --stop-timeout 5          | '5' is not a duration
+      start --name web --cmd x --stop-timeout 5x         | use a whole number with a unit: 250ms, 5s
+      start --name web --cmd x --stop-timeout 2d         | --stop-timeout 2d is too long: at most 1d
+      start --name web --cmd x --stop-signal ' '         | --stop-signal is empty
+      start --name web --cmd x --bogus                   | Unknown option: '--bogus'
+      status --bogus                                     | Unknown option: '--bogus'
+      status a b                                         | Unmatched argument
+      --bogus                                            | Unknown option: '--bogus'
+      frobnicate                                         | unknown command 'frobnicate'
+      stauts                                             | did you mean
+      stop                                               | Missing required parameter: 'NAME'
+      restart                                            | Missing required parameter: 'NAME'
+      remove                                             | Missing required parameter: 'NAME'
+      logs                                               | Missing required parameter: 'NAME'
+      logs web --tail -1                                 | --tail must be 0 or more
+      logs web --tail many                               | Invalid value for option '--tail'
+      logs web --stdout --stderr                         | give --stdout or --stderr, not both
+      daemon frobnicate                                  | unknown command 'frobnicate'
+      """)
+  void usageError_exits2_withOneLineOnStderr(String commandLine, String expected) {
+    Cli.Result result = Cli.run(Cli.context(home), words(commandLine));
+
+    assertThat(result.exit()).as(result.toString()).isEqualTo(2);
+    assertThat(result.out()).as(result.toString()).isEmpty();
+    assertThat(result.errLines()).as(result.toString()).hasSize(1);
+    assertThat(result.err()).startsWith("sentinel: ").contains(expected);
+  }
+
+  @Test
+  void usageError_withJson_printsErrorObjectOnStdout() {
+    Cli.Result result = Cli.run(Cli.context(home), "start", "--json", "--name", "web");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.errLines()).hasSize(1);
+    assertThat(errorOf(result)).containsEntry("code", "invalid_argument");
+  }
+
+  @Test
+  void parseError_withJson_printsErrorObjectOnStdout() {
+    Cli.Result result = Cli.run(Cli.context(home), "--json", "status", "--bogus");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(errorOf(result)).containsEntry("code", "invalid_argument");
+    assertThat((String) errorOf(result).get("message")).contains("--bogus");
+  }
+
+  @Test
+  void malformedEnvFileLine_namesFileAndLine_butNotTheValue() throws Exception {
+    Path file = home.resolve("app.env");
+    Files.writeString(file, "# settings\nGOOD=1\n\nTOKEN=\"s3cret\n");
+
+    Cli.Result result =
+        Cli.run(Cli.context(home), "start", "--name", "web", "--cmd", "x", "--env-file", "app.env");
+
+    assertThat(result.exit()).as(result.toString()).isEqualTo(2);
+    assertThat(result.errLines()).hasSize(1);
+    assertThat(result.err()).contains(file + " line 4").contains("TOKEN").doesNotContain("s3cret");
+  }
+
+  @Test
+  void envFileLineWithoutEquals_isAnError() throws Exception {
+    Files.writeString(home.resolve("app.env"), "A=1\njust words\n");
+
+    Cli.Result result =
+        Cli.run(Cli.context(home), "start", "--name", "web", "--cmd", "x", "--env-file", "app.env");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err()).contains("app.env line 2: expected KEY=VALUE");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> errorOf(Cli.Result result) {
+    try {
+      return (Map<String, Object>) Json.parseObject(result.out()).get("error");
+    } catch (Exception e) {
+      throw new AssertionError("stdout is not one JSON object:\n" + result, e);
+    }
+  }
+
+  /** Splits on spaces; a word in single quotes keeps its spaces. */
+  static String[] words(String commandLine) {
+    List<String> words = new ArrayList<>();
+    StringBuilder word = null;
+    boolean quoted = false;
+    for (char c : commandLine.strip().toCharArray()) {
+      if (c == '\'') {
+        quoted = !quoted;
+        if (word == null) {
+          word = new StringBuilder();
+        }
+      } else if (c == ' ' && !quoted) {
+        if (word != null) {
+          words.add(word.toString());
+          word = null;
+        }
+      } else {
+        if (word == null) {
+          word = new StringBuilder();
+        }
+        word.append(c);
+      }
+    }
+    if (word != null) {
+      words.add(word.toString());
+    }
+    return words.toArray(new String[0]);
+  }
+}
