@@ -232,7 +232,9 @@ public final class RpcServer implements AutoCloseable {
     closeQuietly(server);
     connections.shutdown();
     try {
-      if (!connections.awaitTermination(1, TimeUnit.SECONDS)) {
+      // Streaming handlers send their final message within one poll (100 ms); idle connections
+      // sit in a read and are closed after that.
+      if (!connections.awaitTermination(250, TimeUnit.MILLISECONDS)) {
         open.forEach(RpcServer::closeQuietly);
         connections.shutdownNow();
         connections.awaitTermination(2, TimeUnit.SECONDS);
