@@ -22,6 +22,7 @@ import java.util.Set;
  *     and passed to it; null to use the daemon's
  * @param stopSignal the signal name {@code stop} sends first, e.g. {@code TERM}
  * @param stopTimeoutMs how long {@code stop} waits after {@code stopSignal} before SIGKILL
+ * @param restart when and how fast it is started again after it ends by itself
  */
 public record ProcessSpec(
     String name,
@@ -32,7 +33,8 @@ public record ProcessSpec(
     Map<String, String> env,
     String path,
     String stopSignal,
-    long stopTimeoutMs) {
+    long stopTimeoutMs,
+    RestartPolicy restart) {
 
   public static final String DEFAULT_STOP_SIGNAL = "TERM";
   public static final long DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -41,12 +43,33 @@ public record ProcessSpec(
   /** The argument names of a defining {@code start}, besides {@code replace}. */
   public static final Set<String> FIELDS =
       Set.of(
-          "name", "cmd", "argv", "shell", "cwd", "env", "path", "stop_signal", "stop_timeout_ms");
+          "name", "cmd", "argv", "shell", "cwd", "env", "path", "stop_signal", "stop_timeout_ms",
+          "restart");
 
   public ProcessSpec {
     argv = argv == null ? null : List.copyOf(argv);
     env = env == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(env));
     stopSignal = stopSignal == null ? DEFAULT_STOP_SIGNAL : stopSignal;
+    restart = restart == null ? RestartPolicy.DEFAULT : restart;
+  }
+
+  /** A definition with the default restart policy. */
+  public ProcessSpec(
+      String name,
+      String command,
+      List<String> argv,
+      boolean shell,
+      String cwd,
+      Map<String, String> env,
+      String path,
+      String stopSignal,
+      long stopTimeoutMs) {
+    this(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, RestartPolicy.DEFAULT);
+  }
+
+  /** This definition with another restart policy. */
+  public ProcessSpec withRestart(RestartPolicy policy) {
+    return new ProcessSpec(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, policy);
   }
 
   /** The JSON form, with field names as on the wire. Includes {@code env} values: never log it. */
@@ -67,6 +90,7 @@ public record ProcessSpec(
     }
     json.put("stop_signal", stopSignal);
     json.put("stop_timeout_ms", stopTimeoutMs);
+    json.put("restart", restart.toJson());
     return json;
   }
 
@@ -97,6 +121,19 @@ public record ProcessSpec(
         args.optStringMap("env").orElse(Map.of()),
         args.optString("path").orElse(null),
         args.optString("stop_signal").orElse(DEFAULT_STOP_SIGNAL),
-        args.optLong("stop_timeout_ms", 0, MAX_STOP_TIMEOUT_MS).orElse(DEFAULT_STOP_TIMEOUT_MS));
+        args.optLong("stop_timeout_ms", 0, MAX_STOP_TIMEOUT_MS).orElse(DEFAULT_STOP_TIMEOUT_MS),
+        restart(json.get("restart")));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static RestartPolicy restart(Object json) throws ProtocolException {
+    if (json == null) {
+      return RestartPolicy.DEFAULT;
+    }
+    if (!(json instanceof Map)) {
+      throw new ProtocolException(
+          ErrorCode.INVALID_ARGUMENT, "argument \"restart\" must be an object of restart-policy fields");
+    }
+    return RestartPolicy.fromJson((Map<String, Object>) json);
   }
 }

@@ -24,6 +24,13 @@ import java.util.Map;
  * @param memoryBytes resident memory of the whole process group, or null
  * @param command the command as the user gave it, quoted for reading
  * @param spec the definition, with environment values removed
+ * @param reasonCode a stable code for {@code reason}: {@code defined}, {@code manual}, {@code
+ *     exited}, {@code killed}, {@code launch_failed}, {@code restarting}, {@code gave_up}, {@code
+ *     cooldown}, {@code daemon}
+ * @param nextAttemptAt in {@code backoff} (or {@code failed} with a cooldown): when the next start
+ *     is due, else null
+ * @param attemptsLeft how many restarts the policy still allows after failed starts; null when
+ *     unlimited
  */
 public record ProcessStatus(
     String name,
@@ -37,7 +44,45 @@ public record ProcessStatus(
     Double cpuPercent,
     Long memoryBytes,
     String command,
-    ProcessSpec spec) {
+    ProcessSpec spec,
+    String reasonCode,
+    Instant nextAttemptAt,
+    Integer attemptsLeft) {
+
+  /** Stable codes for why a process is in its state ({@code reason_code}). */
+  public static final String REASON_DEFINED = "defined";
+  public static final String REASON_MANUAL = "manual";
+  public static final String REASON_EXITED = "exited";
+  public static final String REASON_KILLED = "killed";
+  public static final String REASON_LAUNCH_FAILED = "launch_failed";
+  public static final String REASON_RESTARTING = "restarting";
+  public static final String REASON_GAVE_UP = "gave_up";
+  public static final String REASON_COOLDOWN = "cooldown";
+  public static final String REASON_DAEMON = "daemon";
+
+  /** A status without restart details (reason code {@code manual}). */
+  public ProcessStatus(
+      String name,
+      String state,
+      Long pid,
+      Instant startedAt,
+      Long uptimeMs,
+      long restarts,
+      ExitInfo lastExit,
+      String reason,
+      Double cpuPercent,
+      Long memoryBytes,
+      String command,
+      ProcessSpec spec) {
+    this(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpuPercent, memoryBytes,
+        command, spec, REASON_MANUAL, null, null);
+  }
+
+  /** This status with resource use filled in. */
+  public ProcessStatus withUsage(Double cpu, Long memory) {
+    return new ProcessStatus(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpu,
+        memory, command, spec, reasonCode, nextAttemptAt, attemptsLeft);
+  }
 
   public Map<String, Object> toJson() {
     Map<String, Object> json = new LinkedHashMap<>();
@@ -49,6 +94,9 @@ public record ProcessStatus(
     json.put("restarts", restarts);
     json.put("last_exit", lastExit == null ? null : lastExit.toJson());
     json.put("reason", reason);
+    json.put("reason_code", reasonCode);
+    json.put("next_attempt_at", nextAttemptAt == null ? null : nextAttemptAt.toString());
+    json.put("attempts_left", attemptsLeft);
     json.put("cpu_percent", cpuPercent);
     json.put("memory_bytes", memoryBytes);
     json.put("command", command);
@@ -58,6 +106,7 @@ public record ProcessStatus(
     json.put("env_keys", new ArrayList<>(spec.env().keySet()));
     json.put("stop_signal", spec.stopSignal());
     json.put("stop_timeout_ms", spec.stopTimeoutMs());
+    json.put("restart", spec.restart().toJson());
     return json;
   }
 
@@ -78,7 +127,10 @@ public record ProcessStatus(
             env,
             null,
             args.optString("stop_signal").orElse(ProcessSpec.DEFAULT_STOP_SIGNAL),
-            args.optLong("stop_timeout_ms", 0, Long.MAX_VALUE).orElse(0));
+            args.optLong("stop_timeout_ms", 0, Long.MAX_VALUE).orElse(0),
+            json.get("restart") instanceof Map
+                ? RestartPolicy.fromJson((Map<String, Object>) json.get("restart"))
+                : RestartPolicy.DEFAULT);
     Object lastExit = json.get("last_exit");
     Object cpu = json.get("cpu_percent");
     return new ProcessStatus(
@@ -93,6 +145,11 @@ public record ProcessStatus(
         cpu instanceof Number ? ((Number) cpu).doubleValue() : null,
         args.has("memory_bytes") ? args.optLong("memory_bytes", 0, Long.MAX_VALUE).getAsLong() : null,
         args.optString("command").orElse(""),
-        spec);
+        spec,
+        args.optString("reason_code").orElse(REASON_MANUAL),
+        args.optString("next_attempt_at").map(Instant::parse).orElse(null),
+        args.has("attempts_left")
+            ? (int) args.optLong("attempts_left", 0, Integer.MAX_VALUE).getAsLong()
+            : null);
   }
 }
