@@ -136,7 +136,16 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     store = Store.open(paths.database(), clock);
     os = ProcessControls.create();
     LogFiles logFiles = new LogFiles(paths.logs());
-    supervisor = new Supervisor(os, store, logFiles, System.getenv(), clock, System::nanoTime);
+    supervisor =
+        new Supervisor(
+            os,
+            store,
+            logFiles,
+            System.getenv(),
+            clock,
+            System::nanoTime,
+            dev.sentinelzero.daemon.supervisor.Timer.system(),
+            () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
     supervisor.restore().get();
 
     Dispatcher dispatcher = new Dispatcher();

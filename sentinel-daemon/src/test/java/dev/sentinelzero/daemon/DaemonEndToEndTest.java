@@ -183,6 +183,7 @@ class DaemonEndToEndTest {
   void crashedProcess_isReported_andItsStragglersAreCleared() throws Exception {
     Map<String, Object> args = define("crasher", "sleep 1000 & sleep 0.2; exit 3");
     args.put("shell", true);
+    args.put("restart", Map.of("mode", "never"));
     try (RunningDaemon.Client c = daemon.client()) {
       long pgid = pid(process(c.call("start", args)));
       await()

@@ -41,6 +41,7 @@ public final class ProcessHandlers {
         .register(Commands.STOP, (r, x) -> x.ok(outcome(Futures.await(supervisor.stop(name(r))))))
         .register(Commands.RESTART, (r, x) -> x.ok(outcome(Futures.await(supervisor.restart(name(r))))))
         .register(Commands.REMOVE, this::remove)
+        .register(Commands.RESTART_POLICY, this::restartPolicy)
         .register(Commands.LIST, (r, x) -> x.ok(processes(list(r, false))))
         .register(Commands.STATUS, (r, x) -> x.ok(processes(list(r, true))));
   }
@@ -55,6 +56,21 @@ public final class ProcessHandlers {
       args.allowOnly(NAME_ONLY);
       exchange.ok(outcome(Futures.await(supervisor.start(args.requireString("name")))));
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void restartPolicy(Request request, Exchange exchange)
+      throws ProtocolException, java.io.IOException {
+    Args args = request.arguments();
+    args.allowOnly(Set.of("name", "restart"));
+    String name = args.requireString("name");
+    Object changes = request.args().get("restart");
+    if (!(changes instanceof Map) || ((Map<?, ?>) changes).isEmpty()) {
+      throw new ProtocolException(
+          dev.sentinelzero.protocol.ErrorCode.INVALID_ARGUMENT,
+          "argument \"restart\" must be an object with the policy fields to change, e.g. {\"retries\":3}");
+    }
+    exchange.ok(outcome(Futures.await(supervisor.setRestartPolicy(name, (Map<String, Object>) changes))));
   }
 
   private void remove(Request request, Exchange exchange) throws ProtocolException, java.io.IOException {
@@ -86,21 +102,7 @@ public final class ProcessHandlers {
     for (ProcessStatus s : statuses) {
       ResourceUsage u = s.pid() == null ? null : usage.get(s.pid());
       out.add(
-          u == null
-              ? s
-              : new ProcessStatus(
-                  s.name(),
-                  s.state(),
-                  s.pid(),
-                  s.startedAt(),
-                  s.uptimeMs(),
-                  s.restarts(),
-                  s.lastExit(),
-                  s.reason(),
-                  u.cpuPercent(),
-                  u.residentBytes(),
-                  s.command(),
-                  s.spec()));
+          u == null ? s : s.withUsage(u.cpuPercent(), u.residentBytes()));
     }
     return out;
   }

@@ -139,6 +139,19 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** Replaces a definition, keeping whether it should run. */
+  public void updateSpec(ProcessSpec spec) {
+    try (PreparedStatement st =
+        connection.prepareStatement("UPDATE processes SET spec = ?, updated_at = ? WHERE name = ?")) {
+      st.setString(1, Json.write(spec.toJson()));
+      st.setString(2, clock.instant().toString());
+      st.setString(3, spec.name());
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot save " + spec.name() + ": " + e.getMessage(), e);
+    }
+  }
+
   public void setDesired(String name, boolean running) {
     try (PreparedStatement st =
         connection.prepareStatement(

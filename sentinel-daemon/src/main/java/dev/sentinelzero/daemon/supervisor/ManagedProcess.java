@@ -39,6 +39,17 @@ final class ManagedProcess {
   ProcessSpec spec;
   private ProcessState state = ProcessState.STOPPED;
   private String reason = "defined, not started";
+  private String reasonCode = dev.sentinelzero.protocol.ProcessStatus.REASON_DEFINED;
+  /** Consecutive failed starts (runs shorter than the policy's min uptime, launch failures). */
+  int failedStarts;
+  /** Ticker reading at the first failed start of the current streak. */
+  long streakStartNanos;
+  /** The pending automatic start (backoff or cooldown), or null. */
+  Timer.Cancellable pendingStart;
+  /** When the pending automatic start is due, or null. */
+  Instant pendingStartAt;
+  /** Identifies the pending automatic start, so a late timer event of a cancelled one is ignored. */
+  long pendingStartToken;
   Run run;
   ExitInfo lastExit;
   long spawns;
@@ -73,12 +84,31 @@ final class ManagedProcess {
     return Math.max(0, spawns - 1);
   }
 
-  /** The one place a state changes: logs {@code name: FROM -> TO (reason)}. */
-  void moveTo(ProcessState to, String why) {
+  String reasonCode() {
+    return reasonCode;
+  }
+
+  /**
+   * The one place a state changes: logs {@code name: FROM -> TO (reason)}.
+   *
+   * @param code a stable reason code ({@code ProcessStatus.REASON_*})
+   */
+  void moveTo(ProcessState to, String code, String why) {
     if (state != to || !why.equals(reason)) {
       log.info("{}: {} -> {} ({})", spec.name(), state, to, why);
     }
     state = to;
+    reasonCode = code;
     reason = why;
+  }
+
+  /** Calls off a pending automatic start. */
+  void cancelPendingStart() {
+    if (pendingStart != null) {
+      pendingStart.cancel();
+    }
+    pendingStart = null;
+    pendingStartAt = null;
+    pendingStartToken++;
   }
 }

@@ -16,14 +16,19 @@ enum ProcessState {
   STOPPING,
   /** Its process ended by itself with a success code. */
   EXITED,
-  /** Its process ended with a failure code or a signal, or could not be started. */
+  /** Its process ended; waiting for the restart policy's delay before starting it again. */
+  BACKOFF,
+  /**
+   * Its process ended with a failure code or a signal, or could not be started, and the restart
+   * policy does not (or no longer) start it again; with a cooldown, it is tried again later.
+   */
   FAILED;
 
   /** States with a live process group that a stop must tear down. */
   static final Set<ProcessState> ACTIVE = EnumSet.of(STARTING, RUNNING, STOPPING);
 
   /** States from which {@code start} spawns a new run. */
-  static final Set<ProcessState> STARTABLE = EnumSet.of(STOPPED, EXITED, FAILED);
+  static final Set<ProcessState> STARTABLE = EnumSet.of(STOPPED, EXITED, BACKOFF, FAILED);
 
   String wireName() {
     return name().toLowerCase(Locale.ROOT);

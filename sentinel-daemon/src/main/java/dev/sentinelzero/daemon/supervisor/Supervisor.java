@@ -1,6 +1,8 @@
 package dev.sentinelzero.daemon.supervisor;
 
 import dev.sentinelzero.daemon.logs.LogFiles;
+import dev.sentinelzero.daemon.policy.RestartDecision;
+import dev.sentinelzero.daemon.policy.RestartPolicies;
 import dev.sentinelzero.daemon.process.ChildProcess;
 import dev.sentinelzero.daemon.process.ExitStatus;
 import dev.sentinelzero.daemon.process.LaunchException;
@@ -14,6 +16,9 @@ import dev.sentinelzero.protocol.ExitInfo;
 import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
+import dev.sentinelzero.protocol.RestartPolicy;
+import java.time.Duration;
+import java.util.function.DoubleSupplier;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -57,24 +62,36 @@ public final class Supervisor implements AutoCloseable {
   private final LaunchPlanner planner;
   private final Clock clock;
   private final LongSupplier ticker;
+  private final Timer timer;
+  private final DoubleSupplier random;
 
   // Owned by the supervisor thread.
   private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
   private long nextRunId = 1;
   private boolean shuttingDown;
 
+  /**
+   * @param clock wall time, for timestamps shown to users
+   * @param ticker monotonic nanoseconds, for uptimes and run lengths
+   * @param timer runs restart delays and cooldowns
+   * @param random uniform numbers in [0, 1), for restart jitter
+   */
   public Supervisor(
       ProcessControl os,
       Store store,
       LogFiles logFiles,
       Map<String, String> daemonEnvironment,
       Clock clock,
-      LongSupplier ticker) {
+      LongSupplier ticker,
+      Timer timer,
+      DoubleSupplier random) {
     this.os = os;
     this.store = store;
     this.planner = new LaunchPlanner(daemonEnvironment, logFiles);
     this.clock = clock;
     this.ticker = ticker;
+    this.timer = timer;
+    this.random = random;
     this.loop =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -99,7 +116,7 @@ public final class Supervisor implements AutoCloseable {
             processes.put(p.name(), p);
             if (stored.desiredRunning()) {
               try {
-                spawn(p, "started with the daemon");
+                spawn(p, ProcessStatus.REASON_DAEMON, "started with the daemon");
               } catch (ProtocolException e) {
                 log.warn("{}: cannot start it: {}", p.name(), e.getMessage());
               }
@@ -134,7 +151,7 @@ public final class Supervisor implements AutoCloseable {
             ManagedProcess p = new ManagedProcess(spec);
             processes.put(p.name(), p);
             try {
-              spawn(p, "started by request");
+              spawn(p, ProcessStatus.REASON_MANUAL, "started by request");
             } catch (ProtocolException e) {
               processes.remove(p.name());
               store.deleteProcess(p.name());
@@ -148,7 +165,9 @@ public final class Supervisor implements AutoCloseable {
             return beginStop(existing, "replaced by a new definition")
                 .thenCompose(v -> onLoop(() -> new Outcome(status(existing), true)));
           }
-          spawn(existing, "started by request");
+          existing.cancelPendingStart();
+          existing.failedStarts = 0;
+          spawn(existing, ProcessStatus.REASON_MANUAL, "started by request");
           return CompletableFuture.completedFuture(new Outcome(status(existing), true));
         });
   }
@@ -167,7 +186,9 @@ public final class Supervisor implements AutoCloseable {
               p.afterStop = ManagedProcess.AfterStop.START;
               return awaitStop(p).thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
             default:
-              spawn(p, "started by request");
+              p.cancelPendingStart();
+              p.failedStarts = 0;
+              spawn(p, ProcessStatus.REASON_MANUAL, "started by request");
               return CompletableFuture.completedFuture(new Outcome(status(p), true));
           }
         });
@@ -187,9 +208,15 @@ public final class Supervisor implements AutoCloseable {
             return beginStop(p, "stopped by request")
                 .thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
           }
-          // Not running: only stragglers of the last run may still be being cleared.
+          // Not running: call off a pending restart; stragglers of the last run may still be
+          // being cleared.
+          boolean changed = p.state() == ProcessState.BACKOFF || p.pendingStart != null;
+          p.cancelPendingStart();
+          if (p.state() == ProcessState.BACKOFF) {
+            p.moveTo(ProcessState.STOPPED, ProcessStatus.REASON_MANUAL, "stopped by request");
+          }
           CompletableFuture<Void> teardown = pendingTeardown(p);
-          return teardown.thenCompose(v -> onLoop(() -> new Outcome(status(p), false)));
+          return teardown.thenCompose(v -> onLoop(() -> new Outcome(status(p), changed)));
         });
   }
 
@@ -207,8 +234,27 @@ public final class Supervisor implements AutoCloseable {
                     : beginStop(p, "restarting by request");
             return stopped.thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
           }
-          spawn(p, "started by request");
+          p.cancelPendingStart();
+          p.failedStarts = 0;
+          spawn(p, ProcessStatus.REASON_MANUAL, "started by request");
           return CompletableFuture.completedFuture(new Outcome(status(p), true));
+        });
+  }
+
+  /**
+   * Changes the restart policy of a defined process: the fields present in {@code changes}
+   * replace the current ones. Persisted; applies from the next time the process ends.
+   */
+  public CompletableFuture<Outcome> setRestartPolicy(String name, Map<String, Object> changes) {
+    return call(
+        () -> {
+          ManagedProcess p = require(name);
+          RestartPolicy policy = p.spec.restart().with(changes);
+          ProcessSpec spec = p.spec.withRestart(policy);
+          store.updateSpec(spec);
+          p.spec = spec;
+          log.info("{}: restart policy is now {}", name, policy.toJson());
+          return new Outcome(status(p), true);
         });
   }
 
@@ -223,6 +269,7 @@ public final class Supervisor implements AutoCloseable {
                 p.state() == ProcessState.STOPPING ? awaitStop(p) : beginStop(p, "being removed");
             return stopped.thenApply(v -> name);
           }
+          p.cancelPendingStart();
           CompletableFuture<Void> teardown = pendingTeardown(p);
           store.deleteProcess(name);
           processes.remove(name);
@@ -272,6 +319,7 @@ public final class Supervisor implements AutoCloseable {
           shuttingDown = true;
           List<ManagedProcess> active = new ArrayList<>();
           for (ManagedProcess p : processes.values()) {
+            p.cancelPendingStart();
             if (p.run != null && (ProcessState.ACTIVE.contains(p.state()) || !teardownDone(p))) {
               active.add(p);
             }
@@ -299,6 +347,7 @@ public final class Supervisor implements AutoCloseable {
 
   @Override
   public void close() {
+    timer.close();
     loop.shutdown();
     try {
       if (!loop.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -314,15 +363,17 @@ public final class Supervisor implements AutoCloseable {
   // Transitions. Supervisor thread only.
 
   /** STARTABLE -> STARTING -> RUNNING, or -> FAILED when the program cannot be launched. */
-  private void spawn(ManagedProcess p, String why) throws ProtocolException {
+  private void spawn(ManagedProcess p, String code, String why) throws ProtocolException {
     p.afterStop = ManagedProcess.AfterStop.NOTHING;
-    p.moveTo(ProcessState.STARTING, why);
+    p.pendingStart = null;
+    p.pendingStartAt = null;
+    p.moveTo(ProcessState.STARTING, code, why);
     LaunchSpec launch;
     try {
       launch = planner.plan(p.spec);
     } catch (ProtocolException e) {
       p.lastExit = launchFailure(e.getMessage());
-      p.moveTo(ProcessState.FAILED, "could not start: " + e.getMessage());
+      p.moveTo(ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
       throw e;
     }
     long runId = nextRunId++;
@@ -331,19 +382,119 @@ public final class Supervisor implements AutoCloseable {
       child = os.spawn(launch, status -> post(() -> onExit(p.name(), runId, status)));
     } catch (LaunchException e) {
       p.lastExit = launchFailure(e.getMessage());
-      p.moveTo(ProcessState.FAILED, "could not start: " + e.getMessage());
+      p.moveTo(ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
       throw new ProtocolException(ErrorCode.LAUNCH_FAILED, "cannot start " + p.name() + ": " + e.getMessage());
     }
     p.spawns++;
     p.run = new ManagedProcess.Run(runId, child.pid(), clock.instant(), ticker.getAsLong());
-    p.moveTo(ProcessState.RUNNING, why + ", pid " + child.pid());
+    p.moveTo(ProcessState.RUNNING, code, why + ", pid " + child.pid());
+  }
+
+  /** A start the restart policy asked for (after a delay or a cooldown). */
+  private void autoStart(ManagedProcess p, String code, String why) {
+    try {
+      spawn(p, code, why);
+    } catch (ProtocolException e) {
+      // The program could not be launched: a failed start, under the same policy.
+      applyPolicy(p, RestartPolicies.Ending.launchFailure(), 0);
+    }
+  }
+
+  /**
+   * A run ended by itself (or could not be launched): restart now, restart after a delay (->
+   * BACKOFF), give up (-> FAILED, maybe with a cooldown), or stay ended (-> EXITED / FAILED).
+   */
+  private void applyPolicy(ManagedProcess p, RestartPolicies.Ending ending, long runMillis) {
+    RestartPolicy policy = p.spec.restart();
+    int before = p.failedStarts;
+    RestartDecision decision =
+        RestartPolicies.decide(policy, ending, runMillis, before, random.getAsDouble());
+    p.failedStarts = decision.failedStarts();
+    if (before == 0 && decision.failedStarts() > 0) {
+      p.streakStartNanos = ticker.getAsLong();
+    }
+    String ended = p.lastExit == null ? "ended" : p.lastExit.message();
+    String endCode = endCode(ending);
+    if (decision instanceof RestartDecision.Stay) {
+      boolean clean =
+          ending.exitCode() != null && !ending.launchFailed() && policy.isSuccess(ending.exitCode());
+      p.moveTo(clean ? ProcessState.EXITED : ProcessState.FAILED, endCode, ended);
+    } else if (decision instanceof RestartDecision.GiveUp) {
+      String why =
+          "gave up: "
+              + ended
+              + ", "
+              + decision.failedStarts()
+              + " failed starts in a row within "
+              + humanMillis((ticker.getAsLong() - p.streakStartNanos) / 1_000_000);
+      p.moveTo(ProcessState.FAILED, ProcessStatus.REASON_GAVE_UP, why);
+      if (policy.cooldownMs() != null) {
+        schedule(p, policy.cooldownMs(), ProcessStatus.REASON_COOLDOWN, "tried again after the cooldown", true);
+      }
+    } else {
+      long delay = ((RestartDecision.Restart) decision).delayMs();
+      if (ending.launchFailed()) {
+        delay = Math.max(delay, LAUNCH_RETRY_MIN_MS); // never a tight loop of failing launches
+      }
+      String why = "restarted: " + ended;
+      if (delay == 0) {
+        autoStart(p, ProcessStatus.REASON_RESTARTING, why);
+      } else {
+        p.moveTo(ProcessState.BACKOFF, endCode, ended + "; restarting in " + humanMillis(delay));
+        schedule(p, delay, ProcessStatus.REASON_RESTARTING, why, false);
+      }
+    }
+  }
+
+  /** Smallest delay before retrying a program that could not be launched. */
+  static final long LAUNCH_RETRY_MIN_MS = 1000;
+
+  private void schedule(
+      ManagedProcess p, long delayMs, String code, String why, boolean freshCounters) {
+    p.cancelPendingStart();
+    long token = p.pendingStartToken;
+    String name = p.name();
+    p.pendingStartAt = clock.instant().plusMillis(delayMs);
+    p.pendingStart =
+        timer.schedule(
+            delayMs,
+            () ->
+                post(
+                    () -> {
+                      ManagedProcess q = processes.get(name);
+                      if (q != p || q.pendingStartToken != token || q.pendingStart == null) {
+                        return; // called off meanwhile
+                      }
+                      if (freshCounters) {
+                        q.failedStarts = 0;
+                      }
+                      autoStart(q, code, why);
+                    }));
+  }
+
+  private static String endCode(RestartPolicies.Ending ending) {
+    if (ending.launchFailed()) {
+      return ProcessStatus.REASON_LAUNCH_FAILED;
+    }
+    return ending.signal() != null ? ProcessStatus.REASON_KILLED : ProcessStatus.REASON_EXITED;
+  }
+
+  static String humanMillis(long ms) {
+    if (ms < 1000) {
+      return ms + "ms";
+    }
+    if (ms < 60_000) {
+      return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+    Duration d = Duration.ofMillis(ms);
+    return d.toMinutes() + "m" + String.format(java.util.Locale.ROOT, "%02d", d.toSecondsPart()) + "s";
   }
 
   /** RUNNING/STARTING -> STOPPING; the future completes on the move to STOPPED. */
   private CompletableFuture<Void> beginStop(ManagedProcess p, String why) {
     CompletableFuture<Void> done = awaitStop(p);
     ManagedProcess.Run run = p.run;
-    p.moveTo(ProcessState.STOPPING, why);
+    p.moveTo(ProcessState.STOPPING, ProcessStatus.REASON_MANUAL, why);
     Signal signal = stopSignal(p.spec);
     run.teardown = os.terminateGroup(run.pid, signal, p.spec.stopTimeoutMs());
     run.teardown.whenComplete((v, e) -> post(() -> onGroupGone(p.name(), run.id, e)));
@@ -367,11 +518,22 @@ public final class Supervisor implements AutoCloseable {
     if (p.state() == ProcessState.STOPPING) {
       return; // the stop completes on teardown
     }
-    ProcessState to = isSuccess(status) ? ProcessState.EXITED : ProcessState.FAILED;
-    p.moveTo(to, p.lastExit.message());
-    // Clear anything the run left behind in its group (a background child, a double fork).
+    // Clear anything the run left behind in its group (a background child, a double fork); a
+    // new run, if any, gets a new group, so it need not wait for this.
     ManagedProcess.Run run = p.run;
     run.teardown = os.terminateGroup(run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
+    long runMillis = Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000);
+    applyPolicy(p, ending(status), runMillis);
+  }
+
+  private static RestartPolicies.Ending ending(ExitStatus status) {
+    if (status instanceof ExitStatus.Exited) {
+      return RestartPolicies.Ending.exited(((ExitStatus.Exited) status).code());
+    }
+    if (status instanceof ExitStatus.Killed) {
+      return RestartPolicies.Ending.killed(((ExitStatus.Killed) status).signal().name());
+    }
+    return RestartPolicies.Ending.unknown();
   }
 
   /** A run's process group is gone and its leader reaped: STOPPING -> STOPPED. */
@@ -383,7 +545,7 @@ public final class Supervisor implements AutoCloseable {
     if (p == null || p.run == null || p.run.id != runId || p.state() != ProcessState.STOPPING) {
       return;
     }
-    p.moveTo(ProcessState.STOPPED, p.reason());
+    p.moveTo(ProcessState.STOPPED, p.reasonCode(), p.reason());
     List<CompletableFuture<Void>> waiters = new ArrayList<>(p.stopWaiters);
     p.stopWaiters.clear();
     ManagedProcess.AfterStop next = p.afterStop;
@@ -392,7 +554,8 @@ public final class Supervisor implements AutoCloseable {
       case START:
         if (!shuttingDown) {
           try {
-            spawn(p, "restarted by request");
+            p.failedStarts = 0;
+            spawn(p, ProcessStatus.REASON_MANUAL, "restarted by request");
           } catch (ProtocolException e) {
             log.warn("{}: cannot start it again: {}", name, e.getMessage());
           }
@@ -455,10 +618,6 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  private static boolean isSuccess(ExitStatus status) {
-    return status instanceof ExitStatus.Exited && ((ExitStatus.Exited) status).code() == 0;
-  }
-
   private ExitInfo exitInfo(ExitStatus status, ProcessSpec spec) {
     if (status instanceof ExitStatus.Exited) {
       int code = ((ExitStatus.Exited) status).code();
@@ -496,7 +655,10 @@ public final class Supervisor implements AutoCloseable {
         null,
         null,
         CommandText.of(p.spec),
-        p.spec);
+        p.spec,
+        p.reasonCode(),
+        p.pendingStartAt,
+        RestartPolicies.attemptsLeft(p.spec.restart(), p.failedStarts));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import dev.sentinelzero.protocol.ErrorCode;
 import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
+import dev.sentinelzero.protocol.RestartPolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SupervisorTest {
   @TempDir Path dir;
   private FakeProcessControl os;
+  private FakeTimer timer;
   private Store store;
   private Supervisor supervisor;
   private final AtomicLong ticker = new AtomicLong(1_000_000_000L);
@@ -41,13 +43,14 @@ class SupervisorTest {
   @BeforeEach
   void setUp() {
     os = new FakeProcessControl();
+    timer = new FakeTimer();
     store = Store.open(dir.resolve("sentinel.db"), clock);
     supervisor = newSupervisor();
   }
 
   private Supervisor newSupervisor() {
     return new Supervisor(
-        os, store, new LogFiles(dir), Map.of("PATH", "/usr/bin:/bin"), clock, ticker::get);
+        os, store, new LogFiles(dir), Map.of("PATH", "/usr/bin:/bin"), clock, ticker::get, timer, () -> 0.5);
   }
 
   @AfterEach
@@ -59,6 +62,11 @@ class SupervisorTest {
   private ProcessSpec spec(String name) {
     return new ProcessSpec(
         name, null, List.of("/bin/sh", "-c", "sleep 1000"), false, dir.toString(), Map.of(), null, "TERM", 5000);
+  }
+
+  /** A definition that is never restarted automatically. */
+  private ProcessSpec once(String name) throws ProtocolException {
+    return spec(name).withRestart(RestartPolicy.DEFAULT.with(Map.of("mode", "never")));
   }
 
   private static <T> T get(CompletableFuture<T> f) throws Exception {
@@ -146,6 +154,7 @@ class SupervisorTest {
     os.exit(pid, new ExitStatus.Exited(0));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> status("job").state().equals("exited"));
+    assertThat(os.launches).as("on-failure does not restart a clean exit").hasSize(1);
     ProcessStatus s = status("job");
     assertThat(s.lastExit().code()).isZero();
     assertThat(s.pid()).isNull();
@@ -154,8 +163,8 @@ class SupervisorTest {
 
   @Test
   void runningToFailed_whenLeaderExitsNonZero_orIsKilled() throws Exception {
-    long a = get(supervisor.define(spec("a"), false)).process().pid();
-    long b = get(supervisor.define(spec("b"), false)).process().pid();
+    long a = get(supervisor.define(once("a"), false)).process().pid();
+    long b = get(supervisor.define(once("b"), false)).process().pid();
 
     os.exit(a, new ExitStatus.Exited(3));
     os.exit(b, new ExitStatus.Killed(new Signal("KILL", 9), false));
@@ -329,5 +338,170 @@ class SupervisorTest {
     ticker.addAndGet(2_500_000_000L);
 
     assertThat(status("web").uptimeMs()).isEqualTo(2500L);
+  }
+
+  // --- restart policies (issue 3) ---
+
+  private ProcessSpec withPolicy(String name, Map<String, Object> policy) throws ProtocolException {
+    return spec(name).withRestart(RestartPolicy.DEFAULT.with(policy));
+  }
+
+  private long currentPid(String name) throws Exception {
+    Long pid = status(name).pid();
+    assertThat(pid).as("%s has a live run", name).isNotNull();
+    return pid;
+  }
+
+  @Test
+  void crash_isRestartedAtOnce_whenTheFirstDelayIsZero() throws Exception {
+    long first = get(supervisor.define(spec("web"), false)).process().pid();
+    ticker.addAndGet(60_000_000_000L); // a good run: longer than min uptime
+
+    os.exit(first, new ExitStatus.Killed(new Signal("KILL", 9), false));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 2);
+    ProcessStatus s = status("web");
+    assertThat(s.state()).isEqualTo("running");
+    assertThat(s.pid()).isNotEqualTo(first);
+    assertThat(s.restarts()).isEqualTo(1);
+    assertThat(s.reasonCode()).isEqualTo(ProcessStatus.REASON_RESTARTING);
+    assertThat(s.reason()).contains("killed by SIGKILL");
+    assertThat(timer.all()).as("no timer for an immediate restart").isEmpty();
+  }
+
+  @Test
+  void backoffToFailed_whenFailedStartsExceedRetries_withGrowingDelays() throws Exception {
+    get(supervisor.define(withPolicy("flaky", Map.of("retries", 3, "jitter", 0)), false));
+
+    // Failed start 1: restarted at once (delay 0).
+    os.exit(currentPid("flaky"), new ExitStatus.Exited(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 2);
+    // Failed starts 2 and 3: backoff, 200 ms then 400 ms.
+    List<Long> delays = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      os.exit(currentPid("flaky"), new ExitStatus.Exited(1));
+      await().atMost(Duration.ofSeconds(10)).until(() -> status("flaky").state().equals("backoff"));
+      ProcessStatus waiting = status("flaky");
+      assertThat(waiting.nextAttemptAt()).isNotNull();
+      assertThat(waiting.attemptsLeft()).isEqualTo(3 - (i + 2));
+      delays.add(timer.pending().get(0).delayMs);
+      timer.fireNext();
+      await().atMost(Duration.ofSeconds(10)).until(() -> status("flaky").state().equals("running"));
+    }
+    assertThat(delays).containsExactly(200L, 400L);
+
+    // Failed start 4 > retries 3: give up.
+    os.exit(currentPid("flaky"), new ExitStatus.Exited(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("flaky").state().equals("failed"));
+    ProcessStatus failed = status("flaky");
+    assertThat(failed.reasonCode()).isEqualTo(ProcessStatus.REASON_GAVE_UP);
+    assertThat(failed.reason()).contains("exited with code 1").contains("4 failed starts");
+    assertThat(failed.attemptsLeft()).isZero();
+    assertThat(timer.pending()).as("no cooldown configured").isEmpty();
+  }
+
+  @Test
+  void aRunLongerThanMinUptime_resetsTheFailedStartCount() throws Exception {
+    get(supervisor.define(withPolicy("svc", Map.of("retries", 1, "jitter", 0)), false));
+    os.exit(currentPid("svc"), new ExitStatus.Exited(1)); // failed start 1: restart now
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 2);
+
+    ticker.addAndGet(6_000_000_000L); // runs 6 s > min uptime 5 s
+    os.exit(currentPid("svc"), new ExitStatus.Exited(1));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 3);
+    assertThat(status("svc").state()).isEqualTo("running");
+    assertThat(status("svc").attemptsLeft()).isEqualTo(1);
+  }
+
+  @Test
+  void successExitCodes_andModes_decideWhetherACleanExitRestarts() throws Exception {
+    get(supervisor.define(withPolicy("ok3", Map.of("success_exit_codes", List.of(0, 3))), false));
+    get(supervisor.define(withPolicy("again", Map.of("mode", "always")), false));
+    ticker.addAndGet(60_000_000_000L);
+
+    os.exit(currentPid("ok3"), new ExitStatus.Exited(3));
+    os.exit(currentPid("again"), new ExitStatus.Exited(0));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("ok3").state().equals("exited"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("again").restarts() == 1);
+    assertThat(status("again").state()).isEqualTo("running");
+  }
+
+  @Test
+  void stop_duringBackoff_callsOffTheRestart() throws Exception {
+    get(supervisor.define(withPolicy("web", Map.of("delay_ms", 5000)), false));
+    long pid = currentPid("web");
+    os.exit(pid, new ExitStatus.Exited(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("web").state().equals("backoff"));
+    FakeTimer.Task pending = timer.pending().get(0);
+
+    CompletableFuture<Supervisor.Outcome> stop = supervisor.stop("web");
+    await().atMost(Duration.ofSeconds(10)).until(() -> pending.cancelled);
+    assertThat(stop).as("waits for the crashed run's stragglers").isNotDone();
+    os.groupGone(pid);
+    Supervisor.Outcome stopped = get(stop);
+
+    assertThat(stopped.process().state()).isEqualTo("stopped");
+    assertThat(pending.cancelled).isTrue();
+    pending.run.run(); // a timer that fires anyway changes nothing
+    assertThat(status("web").state()).isEqualTo("stopped");
+    assertThat(os.launches).hasSize(1);
+  }
+
+  @Test
+  void cooldown_triesAFailedProcessAgainWithFreshCounters() throws Exception {
+    get(supervisor.define(withPolicy("job", Map.of("retries", 0, "cooldown_ms", 600_000)), false));
+    os.exit(currentPid("job"), new ExitStatus.Exited(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("job").state().equals("failed"));
+    assertThat(timer.pending()).singleElement().satisfies(t -> assertThat(t.delayMs).isEqualTo(600_000L));
+    assertThat(status("job").nextAttemptAt()).isEqualTo(clock.instant().plusMillis(600_000));
+
+    timer.fireNext();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("job").state().equals("running"));
+    assertThat(status("job").reasonCode()).isEqualTo(ProcessStatus.REASON_COOLDOWN);
+    assertThat(status("job").attemptsLeft()).isZero();
+  }
+
+  @Test
+  void manualStart_clearsFailedAndItsCounters() throws Exception {
+    get(supervisor.define(withPolicy("job", Map.of("retries", 0)), false));
+    os.exit(currentPid("job"), new ExitStatus.Exited(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("job").state().equals("failed"));
+
+    ProcessStatus s = get(supervisor.start("job")).process();
+
+    assertThat(s.state()).isEqualTo("running");
+    assertThat(s.attemptsLeft()).isZero();
+    assertThat(s.reasonCode()).isEqualTo(ProcessStatus.REASON_MANUAL);
+  }
+
+  @Test
+  void launchFailureOnAutomaticRestart_backsOffAtLeastASecond() throws Exception {
+    get(supervisor.define(spec("web"), false));
+    ticker.addAndGet(60_000_000_000L);
+    os.nextFailure = new LaunchException(2, "the program vanished");
+
+    os.exit(currentPid("web"), new ExitStatus.Exited(1));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("web").state().equals("backoff"));
+    assertThat(timer.pending().get(0).delayMs).isGreaterThanOrEqualTo(Supervisor.LAUNCH_RETRY_MIN_MS);
+    assertThat(status("web").lastExit().kind()).isEqualTo("launch_failed");
+  }
+
+  @Test
+  void setRestartPolicy_changesOnlyTheGivenFields_andPersists() throws Exception {
+    get(supervisor.define(spec("web"), false));
+
+    ProcessStatus s = get(supervisor.setRestartPolicy("web", Map.of("retries", 3, "delay_ms", 5000))).process();
+
+    assertThat(s.spec().restart().retries()).isEqualTo(3);
+    assertThat(s.spec().restart().delayMs()).isEqualTo(5000);
+    assertThat(s.spec().restart().mode()).isEqualTo("on-failure");
+    assertThat(store.loadProcesses().get(0).spec().restart().retries()).isEqualTo(3);
+    ProtocolException bad = failure(supervisor.setRestartPolicy("web", Map.of("jitter", 2)));
+    assertThat(bad.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(bad.getMessage()).contains("jitter");
   }
 }

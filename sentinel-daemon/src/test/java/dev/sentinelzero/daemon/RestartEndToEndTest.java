@@ -1,0 +1,93 @@
+package dev.sentinelzero.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sentinelzero.protocol.Response;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Restart policies with real processes and a real daemon (issue 3). */
+class RestartEndToEndTest {
+  @TempDir Path tmp;
+  private RunningDaemon daemon;
+  private RunningDaemon.Client client;
+
+  @BeforeEach
+  void start() throws Exception {
+    daemon = RunningDaemon.start(tmp.resolve("home"));
+    client = daemon.client();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close();
+    daemon.close();
+  }
+
+  private Map<String, Object> define(String name, String cmd, Map<String, Object> restart) throws Exception {
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("name", name);
+    args.put("cmd", cmd);
+    args.put("shell", true);
+    args.put("cwd", "/tmp");
+    args.put("path", "/usr/bin:/bin");
+    args.put("restart", restart);
+    Response r = client.call("start", args);
+    assertThat(r).as("%s", r).isInstanceOf(Response.Ok.class);
+    return status(name);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> status(String name) throws Exception {
+    Response r = client.call("status", Map.of("name", name));
+    assertThat(r).as("%s", r).isInstanceOf(Response.Ok.class);
+    return ((List<Map<String, Object>>) ((Response.Ok) r).result().get("processes")).get(0);
+  }
+
+  @Test
+  void aProcessThatExitsAtOnce_isRestartedWithGrowingDelays_thenFails() throws Exception {
+    define("crashy", "exit 1", Map.of("retries", 3, "jitter", 0));
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> status("crashy").get("state").equals("failed"));
+
+    Map<String, Object> s = status("crashy");
+    assertThat(s.get("reason_code")).isEqualTo("gave_up");
+    assertThat((String) s.get("reason")).contains("exited with code 1").contains("4 failed starts");
+    assertThat(((Number) s.get("restarts")).intValue()).isEqualTo(3);
+    assertThat(daemon.log())
+        .as("the delays grow: at once, then 200 ms, then 400 ms")
+        .contains("restarting in 200ms")
+        .contains("restarting in 400ms");
+  }
+
+  @Test
+  void aCleanExit_underOnFailure_isNotRestarted() throws Exception {
+    define("once", "exit 0", Map.of());
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> status("once").get("state").equals("exited"));
+    assertThat(((Number) status("once").get("restarts")).intValue()).isZero();
+  }
+
+  @Test
+  void aProcessKilledFromOutside_isRestarted() throws Exception {
+    long first = ((Number) define("victim", "exec sleep 1000", Map.of()).get("pid")).longValue();
+
+    new ProcessBuilder("kill", "-KILL", Long.toString(first)).start().waitFor();
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> status("victim").get("pid") != null && ((Number) status("victim").get("pid")).longValue() != first);
+    Map<String, Object> s = status("victim");
+    assertThat(s.get("state")).isEqualTo("running");
+    assertThat((String) s.get("reason")).contains("killed by SIGKILL");
+    assertThat(ProcFs.zombieChildren(daemon.pid())).isEmpty();
+  }
+}
