@@ -22,7 +22,14 @@ final class Migrations {
               + " spec TEXT NOT NULL,"
               + " desired TEXT NOT NULL CHECK (desired IN ('running', 'stopped')),"
               + " created_at TEXT NOT NULL,"
-              + " updated_at TEXT NOT NULL)");
+              + " updated_at TEXT NOT NULL)",
+          // 2: the live run of each process, so that a daemon started after a crash finds and
+          // adopts it instead of starting it twice.
+          "CREATE TABLE runs ("
+              + " name TEXT PRIMARY KEY REFERENCES processes(name) ON DELETE CASCADE,"
+              + " pid INTEGER NOT NULL,"
+              + " start_time_ms INTEGER,"
+              + " started_at TEXT NOT NULL)");
 
   static final int CURRENT = STEPS.size();
 

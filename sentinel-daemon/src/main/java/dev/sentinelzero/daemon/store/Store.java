@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -96,19 +97,71 @@ public final class Store implements AutoCloseable {
   }
 
   /** A process definition and whether it should be running when the daemon starts. */
-  public record StoredProcess(ProcessSpec spec, boolean desiredRunning) {}
+  public record StoredProcess(ProcessSpec spec, boolean desiredRunning, StoredRun run) {
+    public StoredProcess(ProcessSpec spec, boolean desiredRunning) {
+      this(spec, desiredRunning, null);
+    }
+  }
+
+  /**
+   * The run a daemon had started for a process, as recorded right after the spawn.
+   *
+   * @param pid the process (and group) id
+   * @param startTime when the OS says it started (with the pid, identifies it), or null
+   * @param startedAt when the daemon started it
+   */
+  public record StoredRun(long pid, Instant startTime, Instant startedAt) {}
+
+  /** Records the live run of a process (replacing the previous one). */
+  public void recordRun(String name, StoredRun run) {
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "INSERT INTO runs (name, pid, start_time_ms, started_at) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT(name) DO UPDATE SET pid = excluded.pid,"
+                + " start_time_ms = excluded.start_time_ms, started_at = excluded.started_at")) {
+      st.setString(1, name);
+      st.setLong(2, run.pid());
+      if (run.startTime() == null) {
+        st.setNull(3, java.sql.Types.INTEGER);
+      } else {
+        st.setLong(3, run.startTime().toEpochMilli());
+      }
+      st.setString(4, run.startedAt().toString());
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot record the run of " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Forgets the run of a process: it has no live process any more. */
+  public void clearRun(String name) {
+    try (PreparedStatement st = connection.prepareStatement("DELETE FROM runs WHERE name = ?")) {
+      st.setString(1, name);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot clear the run of " + name + ": " + e.getMessage(), e);
+    }
+  }
 
   public List<StoredProcess> loadProcesses() {
     List<StoredProcess> out = new ArrayList<>();
     try (PreparedStatement st =
             connection.prepareStatement(
-                "SELECT name, spec, desired FROM processes ORDER BY rowid");
+                "SELECT p.name, p.spec, p.desired, r.pid, r.start_time_ms, r.started_at"
+                    + " FROM processes p LEFT JOIN runs r ON r.name = p.name ORDER BY p.rowid");
         ResultSet rs = st.executeQuery()) {
       while (rs.next()) {
         String name = rs.getString(1);
         try {
           ProcessSpec spec = ProcessSpec.fromJson(Json.parseObject(rs.getString(2)));
-          out.add(new StoredProcess(spec, "running".equals(rs.getString(3))));
+          StoredRun run = null;
+          long pid = rs.getLong(4);
+          if (!rs.wasNull()) {
+            long startMs = rs.getLong(5);
+            Instant startTime = rs.wasNull() ? null : Instant.ofEpochMilli(startMs);
+            run = new StoredRun(pid, startTime, Instant.parse(rs.getString(6)));
+          }
+          out.add(new StoredProcess(spec, "running".equals(rs.getString(3)), run));
         } catch (ProtocolException e) {
           throw new StoreException(
               "the stored definition of " + name + " cannot be read: " + e.getMessage(), null);

@@ -107,13 +107,27 @@ public final class Supervisor implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Requests. Each runs on the supervisor thread; the future completes when the request is done.
 
-  /** Loads the stored definitions and starts those that were running when the daemon last ran. */
+  /**
+   * Loads the stored definitions. A process whose recorded run is still alive (same pid, same
+   * start time: a reused pid is never mistaken for it) is adopted: watched, stoppable, and under
+   * its restart policy, though its exit code cannot be read. The others that should run are
+   * started. So a daemon killed at any moment starts nothing twice and leaves nothing untracked.
+   */
   public CompletableFuture<Void> restore() {
     return call(
         () -> {
           for (Store.StoredProcess stored : store.loadProcesses()) {
             ManagedProcess p = new ManagedProcess(stored.spec());
             processes.put(p.name(), p);
+            if (stored.run() != null) {
+              if (adopt(p, stored.run())) {
+                if (!stored.desiredRunning()) {
+                  beginStop(p, "stopped by request (finishing a stop the previous daemon began)");
+                }
+                continue;
+              }
+              store.clearRun(p.name()); // it ended while no daemon watched it
+            }
             if (stored.desiredRunning()) {
               try {
                 spawn(p, ProcessStatus.REASON_DAEMON, "started with the daemon");
@@ -387,7 +401,50 @@ public final class Supervisor implements AutoCloseable {
     }
     p.spawns++;
     p.run = new ManagedProcess.Run(runId, child.pid(), clock.instant(), ticker.getAsLong());
+    try {
+      store.recordRun(p.name(), new Store.StoredRun(child.pid(), child.startTime(), p.run.startedAt));
+    } catch (StoreException e) {
+      // The process runs; only a daemon crash before the next good write could lose track of it.
+      log.error("{}: cannot record its run (pid {})", p.name(), child.pid(), e);
+    }
     p.moveTo(ProcessState.RUNNING, code, why + ", pid " + child.pid());
+  }
+
+  /** Takes over a process a previous daemon started; false if it is gone. */
+  private boolean adopt(ManagedProcess p, Store.StoredRun stored) {
+    long runId = nextRunId++;
+    String name = p.name();
+    boolean alive;
+    try {
+      alive =
+          os.adopt(
+              new ChildProcess(stored.pid(), stored.startTime()),
+              status -> post(() -> onExit(name, runId, status)));
+    } catch (RuntimeException e) {
+      log.warn("{}: cannot adopt pid {}: {}", name, stored.pid(), e.getMessage());
+      return false;
+    }
+    if (!alive) {
+      log.info("{}: pid {} ended while no daemon was running", name, stored.pid());
+      return false;
+    }
+    long ageMs = Math.max(0, Duration.between(stored.startedAt(), clock.instant()).toMillis());
+    p.spawns = 1;
+    p.run = new ManagedProcess.Run(runId, stored.pid(), stored.startedAt(), ticker.getAsLong() - ageMs * 1_000_000);
+    p.moveTo(
+        ProcessState.RUNNING,
+        ProcessStatus.REASON_DAEMON,
+        "adopted after a daemon restart, pid " + stored.pid());
+    return true;
+  }
+
+  /** Forgets the recorded run: no process of it is left to adopt. */
+  private void forgetRun(ManagedProcess p) {
+    try {
+      store.clearRun(p.name());
+    } catch (StoreException e) {
+      log.error("{}: cannot clear its recorded run", p.name(), e);
+    }
   }
 
   /** A start the restart policy asked for (after a delay or a cooldown). */
@@ -415,6 +472,11 @@ public final class Supervisor implements AutoCloseable {
     }
     String ended = p.lastExit == null ? "ended" : p.lastExit.message();
     String endCode = endCode(ending);
+    if (!(decision instanceof RestartDecision.Restart)
+        || ((RestartDecision.Restart) decision).delayMs() > 0
+        || ending.launchFailed()) {
+      forgetRun(p); // an immediate restart records its new run in place of this one
+    }
     if (decision instanceof RestartDecision.Stay) {
       boolean clean =
           ending.exitCode() != null && !ending.launchFailed() && policy.isSuccess(ending.exitCode());
@@ -546,6 +608,7 @@ public final class Supervisor implements AutoCloseable {
       return;
     }
     p.moveTo(ProcessState.STOPPED, p.reasonCode(), p.reason());
+    forgetRun(p);
     List<CompletableFuture<Void>> waiters = new ArrayList<>(p.stopWaiters);
     p.stopWaiters.clear();
     ManagedProcess.AfterStop next = p.afterStop;

@@ -27,6 +27,17 @@ final class FakeProcessControl implements ProcessControl {
   final List<LaunchSpec> launches = java.util.Collections.synchronizedList(new ArrayList<>());
   final List<String> signals = java.util.Collections.synchronizedList(new ArrayList<>());
   volatile LaunchException nextFailure;
+  /** Pids that {@link #adopt} finds alive. */
+  final java.util.Set<Long> adoptable = ConcurrentHashMap.newKeySet();
+
+  @Override
+  public boolean adopt(ChildProcess process, Consumer<ExitStatus> onExit) {
+    if (!adoptable.contains(process.pid())) {
+      return false;
+    }
+    listeners.put(process.pid(), onExit);
+    return true;
+  }
 
   @Override
   public ChildProcess spawn(LaunchSpec spec, Consumer<ExitStatus> onExit) throws LaunchException {

@@ -504,4 +504,61 @@ class SupervisorTest {
     assertThat(bad.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     assertThat(bad.getMessage()).contains("jitter");
   }
+
+  // --- adoption after a daemon crash (issue 5) ---
+
+  @Test
+  void restore_adoptsTheRecordedRun_whenItIsStillAlive_insteadOfStartingItTwice() throws Exception {
+    long pid = get(supervisor.define(spec("web"), false)).process().pid();
+    supervisor.close(); // the daemon dies without stopping anything
+    os.adoptable.add(pid);
+
+    supervisor = newSupervisor();
+    get(supervisor.restore());
+
+    ProcessStatus s = status("web");
+    assertThat(s.state()).isEqualTo("running");
+    assertThat(s.pid()).isEqualTo(pid);
+    assertThat(s.reason()).contains("adopted");
+    assertThat(os.launches).hasSize(1);
+  }
+
+  @Test
+  void restore_startsItAgain_whenTheRecordedRunEndedMeanwhile() throws Exception {
+    long pid = get(supervisor.define(spec("web"), false)).process().pid();
+    supervisor.close();
+
+    supervisor = newSupervisor();
+    get(supervisor.restore());
+
+    assertThat(os.launches).hasSize(2);
+    assertThat(status("web").pid()).isNotEqualTo(pid);
+  }
+
+  @Test
+  void anAdoptedProcessThatEnds_isRestartedByItsPolicy() throws Exception {
+    long pid = get(supervisor.define(spec("web"), false)).process().pid();
+    supervisor.close();
+    os.adoptable.add(pid);
+    supervisor = newSupervisor();
+    get(supervisor.restore());
+    ticker.addAndGet(60_000_000_000L);
+
+    os.exit(pid, new ExitStatus.Unknown());
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 2);
+    assertThat(status("web").lastExit().kind()).isEqualTo("unknown");
+    assertThat(status("web").state()).isEqualTo("running");
+  }
+
+  @Test
+  void aStoppedProcess_leavesNoRunToAdopt() throws Exception {
+    long pid = get(supervisor.define(spec("web"), false)).process().pid();
+    CompletableFuture<Supervisor.Outcome> stop = supervisor.stop("web");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    os.groupGone(pid);
+    get(stop);
+
+    assertThat(store.loadProcesses().get(0).run()).isNull();
+  }
 }
