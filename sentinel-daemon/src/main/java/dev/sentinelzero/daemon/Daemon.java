@@ -64,6 +64,11 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
   private RpcServer rpc;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean stopping = new AtomicBoolean();
+  /**
+   * Whether the shutdown leaves the processes running: set by {@code daemon.stop} with {@code
+   * keep_running}, or for every stop (SIGTERM included) by {@code SENTINEL_KEEP_RUNNING=1}.
+   */
+  private volatile boolean keepRunning = "1".equals(System.getenv("SENTINEL_KEEP_RUNNING"));
 
   private Daemon(SentinelPaths paths, Clock clock) {
     this.paths = paths;
@@ -213,7 +218,10 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
   }
 
   @Override
-  public void requestStop() {
+  public void requestStop(boolean keepRunning) {
+    if (keepRunning) {
+      this.keepRunning = true;
+    }
     Thread t = new Thread(() -> System.exit(0), "sentinel-stop-request");
     t.setDaemon(false);
     t.start();
@@ -239,7 +247,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
       }
       if (supervisor != null) {
         try {
-          supervisor.shutdown().get(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+          supervisor.shutdown(keepRunning).get(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
           log.error("not every process could be stopped", e);
         }

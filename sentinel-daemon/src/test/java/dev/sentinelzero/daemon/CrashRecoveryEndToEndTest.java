@@ -75,4 +75,36 @@ class CrashRecoveryEndToEndTest {
       }
     }
   }
+
+  @Test
+  void stopWithKeepRunning_leavesProcessesUninterrupted_forTheNextDaemon() throws Exception {
+    try (RunningDaemon daemon = RunningDaemon.start(tmp.resolve("home2"))) {
+      long pid;
+      String startedAt;
+      try (RunningDaemon.Client c = daemon.client()) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("name", "svc");
+        args.put("argv", List.of("sleep", "1000"));
+        args.put("cwd", "/tmp");
+        args.put("path", "/usr/bin:/bin");
+        assertThat(c.call("start", args)).isInstanceOf(Response.Ok.class);
+        pid = pid(status(c, "svc"));
+        startedAt = (String) status(c, "svc").get("started_at");
+        Response stop = c.call("daemon.stop", Map.of("keep_running", true));
+        assertThat(stop).isInstanceOf(Response.Ok.class);
+      }
+      assertThat(daemon.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(ProcFs.state(pid)).as("still running after the daemon stopped").isIn("S", "R");
+
+      daemon.launch();
+
+      try (RunningDaemon.Client c = daemon.client()) {
+        Map<String, Object> svc = status(c, "svc");
+        assertThat(pid(svc)).isEqualTo(pid);
+        assertThat(svc.get("started_at")).isEqualTo(startedAt);
+        assertThat(((Number) svc.get("uptime_ms")).longValue()).isPositive();
+        assertThat(((Number) svc.get("restarts")).intValue()).isZero();
+      }
+    }
+  }
 }

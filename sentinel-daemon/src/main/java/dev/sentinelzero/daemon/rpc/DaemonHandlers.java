@@ -14,8 +14,12 @@ public final class DaemonHandlers {
     /** The daemon's current facts. */
     DaemonInfo info() throws ProtocolException;
 
-    /** Begins a graceful shutdown on another thread, after the reply has been sent. */
-    void requestStop();
+    /**
+     * Begins a graceful shutdown on another thread, after the reply has been sent.
+     *
+     * @param keepRunning leave the supervised processes running for the next daemon to adopt
+     */
+    void requestStop(boolean keepRunning);
   }
 
   private final DaemonControl daemon;
@@ -41,12 +45,14 @@ public final class DaemonHandlers {
         .register(
             Commands.DAEMON_STOP,
             (r, x) -> {
-              r.arguments().allowOnly(Set.of());
+              r.arguments().allowOnly(Set.of("keep_running"));
+              boolean keep = r.arguments().bool("keep_running", false);
               Map<String, Object> result = new LinkedHashMap<>();
               result.put("stopping", true);
               result.put("pid", ProcessHandle.current().pid());
+              result.put("keep_running", keep);
               x.ok(result);
-              daemon.requestStop();
+              daemon.requestStop(keep);
             });
   }
 }

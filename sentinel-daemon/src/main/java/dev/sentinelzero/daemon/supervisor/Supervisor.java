@@ -328,9 +328,28 @@ public final class Supervisor implements AutoCloseable {
    * starts them again. Completes when every process group is gone.
    */
   public CompletableFuture<Void> shutdown() {
+    return shutdown(false);
+  }
+
+  /**
+   * Like {@link #shutdown()}; with {@code keepRunning}, running processes are left running (their
+   * runs stay recorded, so the next daemon adopts them) and only stops already under way finish.
+   */
+  public CompletableFuture<Void> shutdown(boolean keepRunning) {
     return submit(
         () -> {
           shuttingDown = true;
+          if (keepRunning) {
+            List<CompletableFuture<Void>> stopping = new ArrayList<>();
+            for (ManagedProcess p : processes.values()) {
+              p.cancelPendingStart();
+              if (p.state() == ProcessState.STOPPING) {
+                stopping.add(awaitStop(p));
+              }
+            }
+            log.info("shutting down, leaving the running processes for the next daemon to adopt");
+            return CompletableFuture.allOf(stopping.toArray(new CompletableFuture<?>[0]));
+          }
           List<ManagedProcess> active = new ArrayList<>();
           for (ManagedProcess p : processes.values()) {
             p.cancelPendingStart();
