@@ -63,6 +63,13 @@ final class CdsTraining implements Runnable {
     String[][] samples = {
       {"start", "--name", "a", "--cmd", "b c", "--env", "A=1", "--stop-timeout", "1m30s"},
       {"start", "--json", "--name", "a", "--shell", "--cwd", "/", "--", "b", "c"},
+      {
+        "start", "--name", "a", "--cmd", "b", "--restart", "always", "--success-exit-codes", "0,3",
+        "--retries", "unlimited", "--delay", "250ms", "--backoff", "exponential",
+        "--backoff-factor", "1.5", "--max-delay", "5m", "--jitter", "0.1", "--min-uptime", "5s",
+        "--cooldown", "none"
+      },
+      {"restart-policy", "--name", "a", "--retries", "3", "--backoff", "fixed", "--cooldown", "1m"},
       {"logs", "a", "-f", "--tail", "5", "--stderr"},
       {"--home", "/tmp", "status", "a"},
       {"daemon", "stop", "--json"},
@@ -76,7 +83,12 @@ final class CdsTraining implements Runnable {
             "r", 1.0, 1L, "b", new ProcessSpec("a", "b", null, false, "/", Map.of(), null, null, 1));
     Map<String, Object> json = process.toJson();
     ProcessView.table(List.of(ProcessStatus.fromJson(json)), sink);
-    ProcessView.details(process, sink);
+    ProcessView.details(process, context.clock(), sink);
+    ProcessStatus backoff =
+        new ProcessStatus(
+            "a", "backoff", null, Instant.EPOCH, null, 1, null, "r", null, null, "b",
+            process.spec(), ProcessStatus.REASON_RESTARTING, Instant.EPOCH.plusSeconds(3), 2);
+    ProcessView.details(ProcessStatus.fromJson(backoff.toJson()), context.clock(), sink);
     Response.parse(Json.write(new Response.Ok("1", Map.of("processes", List.of(json))).toJson()));
     sink.println(Json.writePretty(json));
   }

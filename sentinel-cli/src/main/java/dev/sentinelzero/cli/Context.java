@@ -1,6 +1,7 @@
 package dev.sentinelzero.cli;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -13,11 +14,23 @@ import java.util.Map;
  * @param daemonClasspath the class path of the daemon JVM, or null to find {@code
  *     sentinel-daemon.jar} beside this CLI (see {@link DaemonLauncher})
  * @param daemonMainClass the daemon's main class
+ * @param clock now and the local time zone for what commands show, such as when a process's
+ *     next restart attempt is due (timeouts of the connection keep their own monotonic time)
  */
-record Context(Map<String, String> env, Path cwd, String daemonClasspath, String daemonMainClass) {
+record Context(
+    Map<String, String> env,
+    Path cwd,
+    String daemonClasspath,
+    String daemonMainClass,
+    Clock clock) {
 
   static final String NO_AUTOSTART_ENV = "SENTINEL_NO_AUTOSTART";
   static final String DAEMON_MAIN_CLASS = "dev.sentinelzero.daemon.Main";
+
+  /** A context with the system clock in the default time zone. */
+  Context(Map<String, String> env, Path cwd, String daemonClasspath, String daemonMainClass) {
+    this(env, cwd, daemonClasspath, daemonMainClass, Clock.systemDefaultZone());
+  }
 
   /**
    * The real surroundings. The daemon class path comes from the system property {@code
@@ -30,6 +43,11 @@ record Context(Map<String, String> env, Path cwd, String daemonClasspath, String
     }
     return new Context(
         System.getenv(), Path.of("").toAbsolutePath(), classpath, DAEMON_MAIN_CLASS);
+  }
+
+  /** This context with another clock (tests fix now and the zone). */
+  Context withClock(Clock other) {
+    return new Context(env, cwd, daemonClasspath, daemonMainClass, other);
   }
 
   /** False when {@code SENTINEL_NO_AUTOSTART=1}: commands then fail instead of starting a daemon. */

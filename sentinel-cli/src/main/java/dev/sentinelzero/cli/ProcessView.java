@@ -5,15 +5,21 @@ import dev.sentinelzero.protocol.ExitInfo;
 import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
+import dev.sentinelzero.protocol.RestartPolicy;
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * How processes read as text: the table of {@code list} and {@code status}, and the block of
- * {@code status NAME}. Environment values never reach this class (the daemon sends only the
- * names), and it shows only the names.
+ * How processes read as text: the table of {@code list} and {@code status}, the block of {@code
+ * status NAME} and the one-line summary of a restart policy. Environment values never reach this
+ * class (the daemon sends only the names), and it shows only the names.
  */
 final class ProcessView {
   private static final String[] HEADER = {
@@ -74,7 +80,11 @@ final class ProcessView {
     Text.table(HEADER, rows, out);
   }
 
-  static void details(ProcessStatus p, PrintWriter out) {
+  /**
+   * The block of {@code status NAME}. {@code clock} gives now and the local zone for the next
+   * restart attempt ({@code 14:03:07 (in 3s)}); other times are shown as the daemon sent them.
+   */
+  static void details(ProcessStatus p, Clock clock, PrintWriter out) {
     ProcessSpec spec = p.spec();
     List<String[]> rows = new ArrayList<>();
     rows.add(row("name", p.name()));
@@ -82,10 +92,21 @@ final class ProcessView {
     if (p.reason() != null && !p.reason().isEmpty()) {
       rows.add(row("reason", p.reason()));
     }
+    if (p.reasonCode() != null && !p.reasonCode().isEmpty()) {
+      rows.add(row("reason code", p.reasonCode()));
+    }
+    if (p.nextAttemptAt() != null) {
+      rows.add(row("next attempt", nextAttempt(p.nextAttemptAt(), clock)));
+    }
+    String attemptsLeft = attemptsLeft(p);
+    if (attemptsLeft != null) {
+      rows.add(row("attempts left", attemptsLeft));
+    }
     rows.add(row("pid", p.pid() == null ? NONE : Long.toString(p.pid())));
     rows.add(row("uptime", p.uptimeMs() == null ? NONE : Units.duration(p.uptimeMs())));
     rows.add(row("started at", p.startedAt() == null ? NONE : p.startedAt().toString()));
     rows.add(row("restarts", Long.toString(p.restarts())));
+    rows.add(row("restart", policy(spec.restart())));
     rows.add(row("last exit", longExit(p.lastExit())));
     rows.add(row("cpu", p.cpuPercent() == null ? NONE : Units.percent(p.cpuPercent())));
     rows.add(row("memory", p.memoryBytes() == null ? NONE : Units.bytes(p.memoryBytes())));
@@ -97,6 +118,72 @@ final class ProcessView {
     rows.add(row("stop signal", spec.stopSignal()));
     rows.add(row("stop timeout", Units.exactDuration(spec.stopTimeoutMs())));
     Text.keyValues(rows, out);
+  }
+
+  /**
+   * A restart policy in one line: {@code on-failure, retries 3, delay 5s, exponential x2 up to 5m,
+   * jitter 10%, min uptime 5s, no cooldown}. Success exit codes show only when they are not just
+   * 0.
+   */
+  static String policy(RestartPolicy r) {
+    StringBuilder s = new StringBuilder(r.mode());
+    if (!r.successExitCodes().equals(List.of(0))) {
+      s.append(", success codes ");
+      for (int i = 0; i < r.successExitCodes().size(); i++) {
+        s.append(i == 0 ? "" : ",").append(r.successExitCodes().get(i));
+      }
+    }
+    s.append(", retries ");
+    s.append(r.retries() == RestartPolicy.UNLIMITED ? "unlimited" : Integer.toString(r.retries()));
+    s.append(", delay ").append(Units.exactDuration(r.delayMs()));
+    if (RestartPolicy.EXPONENTIAL.equals(r.backoff())) {
+      s.append(", exponential x")
+          .append(Units.plain(r.backoffFactor()))
+          .append(" up to ")
+          .append(Units.exactDuration(r.maxDelayMs()));
+    } else {
+      s.append(", ").append(r.backoff());
+    }
+    s.append(r.jitter() == 0 ? ", no jitter" : ", jitter " + Units.plain(r.jitter() * 100) + "%");
+    s.append(", min uptime ").append(Units.exactDuration(r.minUptimeMs()));
+    Long cooldown = r.cooldownMs();
+    s.append(cooldown == null ? ", no cooldown" : ", cooldown " + Units.exactDuration(cooldown));
+    return s.toString();
+  }
+
+  /**
+   * When the next attempt is due, in the clock's zone, and how far off: {@code 14:03:07 (in 3s)};
+   * with the date when it is not today; {@code (due now)} once it has passed. Both round up to the
+   * whole second, so the time shown is never before the attempt and agrees with the count: 2.4 s
+   * after 14:03:05 reads {@code 14:03:08 (in 3s)}.
+   */
+  static String nextAttempt(Instant at, Clock clock) {
+    Instant shown = at.getNano() == 0 ? at : at.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+    ZonedDateTime local = shown.atZone(clock.getZone());
+    String time =
+        Units.twoDigits(local.getHour())
+            + ":"
+            + Units.twoDigits(local.getMinute())
+            + ":"
+            + Units.twoDigits(local.getSecond());
+    String when =
+        local.toLocalDate().equals(LocalDate.now(clock)) ? time : local.toLocalDate() + " " + time;
+    long ms = at.toEpochMilli() - clock.millis();
+    if (ms <= 0) {
+      return when + " (due now)";
+    }
+    return when + " (in " + Units.duration((ms + 999) / 1000 * 1000) + ")";
+  }
+
+  /**
+   * The restarts left after failed starts: the number, {@code unlimited} when the policy has no
+   * limit, or null (no line) when the daemon did not say.
+   */
+  private static String attemptsLeft(ProcessStatus p) {
+    if (p.attemptsLeft() != null) {
+      return Integer.toString(p.attemptsLeft());
+    }
+    return p.spec().restart().retries() == RestartPolicy.UNLIMITED ? "unlimited" : null;
   }
 
   /** The last exit in a few characters: {@code code 1}, {@code SIGKILL}, {@code launch failed}. */

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
 final class SentinelCommand implements Callable<Integer> {
   /** The subcommands in the order help lists them. */
   static final String[] COMMANDS = {
-    "start", "stop", "restart", "remove", "list", "status", "logs", "daemon"
+    "start", "stop", "restart", "restart-policy", "remove", "list", "status", "logs", "daemon"
   };
 
   static final String[] DAEMON_COMMANDS = {"start", "stop", "status", "run"};
@@ -79,6 +79,9 @@ final class SentinelCommand implements Callable<Integer> {
         break;
       case "restart":
         command = new RestartCommand(context);
+        break;
+      case "restart-policy":
+        command = new RestartPolicyCommand(context);
         break;
       case "remove":
         command = new RemoveCommand(context);

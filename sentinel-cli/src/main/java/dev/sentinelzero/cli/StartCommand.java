@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -21,11 +22,16 @@ import picocli.CommandLine.Parameters;
  * only it knows: the working directory (absolute: {@code --cwd} resolved against the CLI's own,
  * default the CLI's own) and its {@code PATH}, so that the program is found as the user's shell
  * would find it.
+ *
+ * <p>The restart-policy options ({@link RestartPolicyOptions}) belong to a definition: the request
+ * carries only those given, and the daemon fills in its defaults for the rest. To change the policy
+ * of a process already defined there is {@code sentinel restart-policy}.
  */
 @Command(
     name = "start",
     mixinStandardHelpOptions = true,
-    description = "Define a process and start it, or start a defined one.",
+    description =
+        "Define a process (with its restart policy) and start it, or start a defined one.",
     customSynopsis = {
       "sentinel start --name NAME --cmd COMMAND [OPTIONS]",
       "sentinel start --name NAME [OPTIONS] -- PROGRAM [ARG...]",
@@ -34,6 +40,10 @@ import picocli.CommandLine.Parameters;
     footer = {
       "",
       "Durations: 250ms, 5s, 10m, 5h, 1d, or several like 1h30m.",
+      "Restart-policy options not given take the defaults: on-failure, retries 5, delay 0s,"
+          + " exponential x2 up to 5m, jitter 10%%, min uptime 5s, no cooldown. They apply to a new"
+          + " definition, also with --replace; to change the policy of a defined process use"
+          + " sentinel restart-policy.",
       "An env file has KEY=VALUE lines; blank lines, # comments, a leading 'export ' and quotes"
           + " around the value are allowed. --env overrides --env-file."
     })
@@ -87,6 +97,8 @@ final class StartCommand extends ClientCommand {
       description = "How long stop waits before SIGKILL (default: 10s).")
   Duration stopTimeout;
 
+  @Mixin RestartPolicyOptions restartPolicy;
+
   @Parameters(
       paramLabel = "NAME | PROGRAM ARG",
       arity = "0..*",
@@ -116,6 +128,16 @@ final class StartCommand extends ClientCommand {
             || replace
             || stopSignal != null
             || stopTimeout != null;
+    if (restartPolicy.given() && !defining) {
+      String target = beforeDashes.size() == 1 ? beforeDashes.get(0) : "NAME";
+      throw usage(
+          "restart-policy options belong to a definition (sentinel start --name NAME --cmd COMMAND"
+              + " ...); to change the policy of a defined process use: sentinel restart-policy"
+              + " --name "
+              + target
+              + " "
+              + restartPolicy.flags());
+    }
     Map<String, Object> args;
     if (defining) {
       args = definition(beforeDashes, dashes >= 0, argv);
@@ -207,6 +229,11 @@ final class StartCommand extends ClientCommand {
             signal(),
             stopTimeoutMs);
     Map<String, Object> args = spec.toJson();
+    // Only the policy fields given: the daemon applies its defaults to the others.
+    args.remove("restart");
+    if (restartPolicy.given()) {
+      args.put("restart", restartPolicy.toJson());
+    }
     args.put("replace", replace);
     return args;
   }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    description = "Show processes with CPU and memory; with NAME, all about one process.")
+    description =
+        "Show processes with CPU and memory; with NAME, all about one process and its restarts.")
 final class StatusCommand extends ClientCommand {
   @Parameters(paramLabel = "NAME", arity = "0..1", description = "One process to show in detail.")
   String name;
@@ -40,7 +41,7 @@ final class StatusCommand extends ClientCommand {
     } else if (processes.isEmpty()) {
       throw new ProtocolException(ErrorCode.NOT_FOUND, "no process named " + name);
     } else {
-      ProcessView.details(processes.get(0), out());
+      ProcessView.details(processes.get(0), context.clock(), out());
     }
     return ExitCodes.OK;
   }

@@ -85,7 +85,26 @@ final class Units {
     return sign + tenths / 10 + "." + tenths % 10;
   }
 
-  private static String twoDigits(long n) {
+  /**
+   * A number as short as it reads, to at most three decimals: {@code 2}, {@code 1.5}, {@code
+   * 0.125}.
+   */
+  static String plain(double value) {
+    long thousandths = Math.round(value * 1000);
+    String sign = thousandths < 0 ? "-" : "";
+    thousandths = Math.abs(thousandths);
+    long fraction = thousandths % 1000;
+    if (fraction == 0) {
+      return sign + thousandths / 1000;
+    }
+    String digits = Long.toString(1000 + fraction).substring(1);
+    while (digits.endsWith("0")) {
+      digits = digits.substring(0, digits.length() - 1);
+    }
+    return sign + thousandths / 1000 + "." + digits;
+  }
+
+  static String twoDigits(long n) {
     return n < 10 ? "0" + n : Long.toString(n);
   }
 }

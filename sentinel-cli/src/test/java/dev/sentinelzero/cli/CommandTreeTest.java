@@ -22,10 +22,12 @@ class CommandTreeTest {
       --home /x --json logs web -f  | logs
       --home=/x start --name a -- b | start
       daemon status                 | daemon
-      --help                        | start stop restart remove list status logs daemon
-      ''                            | start stop restart remove list status logs daemon
-      bogus                         | start stop restart remove list status logs daemon
-      -- status                     | start stop restart remove list status logs daemon
+      restart-policy --name a --retries 3 | restart-policy
+      --json restart-policy --help  | restart-policy
+      --help                        | start stop restart restart-policy remove list status logs daemon
+      ''                            | start stop restart restart-policy remove list status logs daemon
+      bogus                         | start stop restart restart-policy remove list status logs daemon
+      -- status                     | start stop restart restart-policy remove list status logs daemon
       """)
   void registersOnlyTheCommandNamed(String args, String expected) {
     CommandLine tree = SentinelCommand.commandLine(UsageErrorsTest.words(args), Cli.context(home));

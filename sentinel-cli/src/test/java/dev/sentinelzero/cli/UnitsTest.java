@@ -53,4 +53,13 @@ class UnitsTest {
   void percent(double value, String expected) {
     assertThat(Units.percent(value)).isEqualTo(expected);
   }
+
+  @ParameterizedTest(name = "{0} = {1}")
+  @CsvSource({
+    "0, 0", "2, 2", "2.0, 2", "1.5, 1.5", "0.125, 0.125", "1.2345, 1.235", "7.000000000000001, 7",
+    "12.5, 12.5", "100, 100", "-0.5, -0.5"
+  })
+  void plain(double value, String expected) {
+    assertThat(Units.plain(value)).isEqualTo(expected);
+  }
 }

@@ -42,6 +42,30 @@ class UsageErrorsTest {
       start --name web --cmd x --stop-timeout 2d         | --stop-timeout 2d is too long: at most 1d
       start --name web --cmd x --stop-signal ' '         | --stop-signal is empty
       start --name web --cmd x --bogus                   | Unknown option: '--bogus'
+      start --name web --cmd x --restart sometimes       | is not a restart mode: use always, on-failure or never
+      start --name web --cmd x --restart Always          | is not a restart mode
+      start --name web --cmd x --jitter 1.5              | is not a jitter: use a fraction from 0 to 1
+      start --name web --cmd x --jitter -0.1             | is not a jitter
+      start --name web --cmd x --jitter NaN              | is not a jitter
+      start --name web --cmd x --backoff-factor 0.5      | is not a backoff factor: use a number of 1 or more
+      start --name web --cmd x --backoff-factor 1e3      | is not a backoff factor
+      start --name web --cmd x --backoff linear          | is not a backoff: use exponential or fixed
+      start --name web --cmd x --success-exit-codes 0,300 | Invalid value for option '--success-exit-codes'
+      start --name web --cmd x --success-exit-codes 0,300 | is not an exit code: use whole numbers from 0 to 255
+      start --name web --cmd x --success-exit-codes a    | is not an exit code
+      start --name web --cmd x --retries -2              | is not a number of retries: use 0 or more, or unlimited
+      start --name web --cmd x --retries forever         | is not a number of retries
+      start --name web --cmd x --retries 3 --retries 4   | should be specified only once
+      start --name web --cmd x --delay 5x                | Invalid value for option '--delay'
+      start --name web --cmd x --min-uptime 5            | is not a duration: use a whole number with a unit
+      start --name web --cmd x --cooldown later          | or none for no cooldown
+      start --name web --cmd x --delay 10s --max-delay 1s | --max-delay 1s is shorter than --delay 10s
+      start web --restart always --retries unlimited     | use: sentinel restart-policy --name web --restart always --retries unlimited
+      start --jitter 0.5                                 | sentinel restart-policy --name NAME --jitter 0.5
+      restart-policy --name web                          | give at least one restart-policy option to change
+      restart-policy --retries 3                         | Missing required option: '--name=NAME'
+      restart-policy --name web --max-delay 5x           | Invalid value for option '--max-delay'
+      restart-policy --name web --restart bogus          | is not a restart mode
       status --bogus                                     | Unknown option: '--bogus'
       status a b                                         | Unmatched argument
       --bogus                                            | Unknown option: '--bogus'
@@ -63,6 +87,32 @@ class UsageErrorsTest {
     assertThat(result.out()).as(result.toString()).isEmpty();
     assertThat(result.errLines()).as(result.toString()).hasSize(1);
     assertThat(result.err()).startsWith("sentinel: ").contains(expected);
+  }
+
+  /** The brief's example of a bad duration: the whole message, with every accepted form. */
+  @Test
+  void badDuration_listsTheAcceptedForms() {
+    Cli.Result result =
+        Cli.run(Cli.context(home), "start", "--name", "web", "--cmd", "x", "--delay", "5x");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "sentinel: Invalid value for option '--delay': '5x' is not a duration: use a whole"
+                + " number with a unit: 250ms, 5s, 10m, 5h, 1d, or several from the largest unit"
+                + " to the smallest, like 1h30m (see: sentinel start --help)\n");
+  }
+
+  @Test
+  void restartOptionsOnAnExistingProcess_pointToRestartPolicy() {
+    Cli.Result result = Cli.run(Cli.context(home), "start", "web", "--retries", "3");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "sentinel: restart-policy options belong to a definition (sentinel start --name NAME"
+                + " --cmd COMMAND ...); to change the policy of a defined process use: sentinel"
+                + " restart-policy --name web --retries 3\n");
   }
 
   @Test
