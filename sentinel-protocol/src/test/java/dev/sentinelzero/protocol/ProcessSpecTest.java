@@ -38,7 +38,8 @@ class ProcessSpecTest {
         new ProcessSpec("web", "run", null, false, "/srv", Map.of("K", "V"), "/bin", "TERM", 5000);
 
     assertThat(spec.toJson())
-        .containsOnlyKeys("name", "cmd", "shell", "cwd", "env", "path", "stop_signal", "stop_timeout_ms")
+        .containsOnlyKeys(
+            "name", "cmd", "shell", "cwd", "env", "path", "stop_signal", "stop_timeout_ms", "restart")
         .containsEntry("cmd", "run")
         .containsEntry("stop_signal", "TERM")
         .containsEntry("stop_timeout_ms", 5000L);
