@@ -27,6 +27,13 @@ final class DaemonStopCommand extends ClientCommand {
 
   private static final long POLL_MS = 100;
 
+  @picocli.CommandLine.Option(
+      names = "--keep-running",
+      description =
+          "Leave the processes running: the next daemon adopts them (same pids, uptime goes on),"
+              + " so the daemon can be upgraded without stopping services.")
+  boolean keepRunning;
+
   DaemonStopCommand(Context context) {
     super(context);
   }
@@ -47,7 +54,11 @@ final class DaemonStopCommand extends ClientCommand {
         }
         return ExitCodes.OK;
       }
-      result = client.call(Commands.DAEMON_STOP, Map.of(), QUICK_TIMEOUT_MS);
+      result =
+          client.call(
+              Commands.DAEMON_STOP,
+              keepRunning ? Map.of("keep_running", true) : Map.of(),
+              QUICK_TIMEOUT_MS);
     }
     Object pidValue = result.get("pid");
     long pid = pidValue instanceof Number ? ((Number) pidValue).longValue() : -1;
@@ -55,7 +66,10 @@ final class DaemonStopCommand extends ClientCommand {
     if (global.json()) {
       printJson(result);
     } else {
-      out().println("stopped the daemon" + (pid > 0 ? " (pid " + pid + ")" : ""));
+      out().println(
+          "stopped the daemon"
+              + (pid > 0 ? " (pid " + pid + ")" : "")
+              + (keepRunning ? "; its processes keep running for the next daemon to adopt" : ""));
       out().flush();
     }
     return ExitCodes.OK;

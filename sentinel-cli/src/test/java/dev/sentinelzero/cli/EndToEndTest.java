@@ -262,6 +262,42 @@ class EndToEndTest {
     assertThat(daemon).containsKeys("pid", "version", "uptime_ms", "socket", "home");
   }
 
+  @Test
+  void daemonStopKeepRunning_thenStart_adoptsTheSameProcess() {
+    long pid = pid(json(ok("start", "--name", "svc", "--cmd", "sleep 1000", "--json").out()).get("process") instanceof Map<?, ?> m ? castMap(m) : Map.of());
+
+    Cli.Result stop = ok("daemon", "stop", "--keep-running");
+
+    assertThat(stop.out()).contains("keep running");
+    assertThat(Files.exists(Path.of("/proc", Long.toString(pid)))).isTrue();
+    ok("daemon", "start");
+    Map<String, Object> svc = statusOf("svc");
+    assertThat(pid(svc)).isEqualTo(pid);
+    assertThat(svc.get("state")).isEqualTo("running");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castMap(Map<?, ?> m) {
+    return (Map<String, Object>) m;
+  }
+
+  @Test
+  void restartPolicy_fromTheCli_backsOffThenGivesUp_andCanBeChanged() {
+    ok("start", "--name", "crashy", "--shell", "--cmd", "exit 1", "--retries", "2", "--jitter", "0");
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> statusOf("crashy").get("state").equals("failed"));
+    Map<String, Object> s = statusOf("crashy");
+    assertThat(s.get("reason_code")).isEqualTo("gave_up");
+    assertThat(((Number) s.get("restarts")).intValue()).isEqualTo(2);
+    assertThat(ok("status", "crashy").out()).contains("gave up").contains("retries 2");
+
+    Cli.Result changed = ok("restart-policy", "--name", "crashy", "--retries", "unlimited", "--delay", "1h", "--max-delay", "2h");
+    assertThat(changed.out()).contains("restart policy of crashy");
+    Map<String, Object> restart = castMap((Map<?, ?>) statusOf("crashy").get("restart"));
+    assertThat(((Number) restart.get("retries")).intValue()).isEqualTo(-1);
+    assertThat(((Number) restart.get("delay_ms")).longValue()).isEqualTo(3_600_000L);
+  }
+
   /** Live members of a process group, from /proc. */
   private static List<Long> liveInGroup(long pgid) {
     List<Long> out = new ArrayList<>();
