@@ -15,11 +15,12 @@ public final class Commands {
   public static final String STATUS = "status";
   public static final String LOGS = "logs";
   public static final String RESTART_POLICY = "restart-policy";
+  public static final String EVENTS = "events";
 
   public static final List<String> ALL =
       List.of(
           PING, DAEMON_STATUS, DAEMON_STOP, START, STOP, RESTART, REMOVE, LIST, STATUS, LOGS,
-          RESTART_POLICY);
+          RESTART_POLICY, EVENTS);
 
   private Commands() {}
 }
