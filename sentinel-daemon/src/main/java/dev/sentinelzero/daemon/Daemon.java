@@ -118,7 +118,32 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     return 0;
   }
 
+  /** Events older than this are pruned: {@code SENTINEL_EVENTS_MAX_AGE_DAYS}, default 30. */
+  private long eventsMaxAgeMs;
+
+  /** At most this many events are kept: {@code SENTINEL_EVENTS_MAX_COUNT}, default 100,000. */
+  private long eventsMaxCount;
+
+  private static long positiveSetting(String name, long fallback) throws StartupException {
+    String value = System.getenv(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      long n = Long.parseLong(value.trim());
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new StartupException(
+        name + " must be a whole number above 0, got \"" + value + "\"; fix or unset it");
+  }
+
   private void start(boolean detach) throws Exception {
+    eventsMaxAgeMs = positiveSetting("SENTINEL_EVENTS_MAX_AGE_DAYS", 30) * 24 * 3600 * 1000;
+    eventsMaxCount = positiveSetting("SENTINEL_EVENTS_MAX_COUNT", 100_000);
     Directories.preparePrivate(paths.home());
     Directories.preparePrivate(paths.logs());
     if (paths.socketRelocated()) {
@@ -151,12 +176,15 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
             System::nanoTime,
             dev.sentinelzero.daemon.supervisor.Timer.system(),
             () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+    supervisor.daemonEvent("daemon " + version + " started, pid " + ProcessHandle.current().pid());
     supervisor.restore().get();
+    supervisor.keepEventsFor(eventsMaxAgeMs, eventsMaxCount);
 
     Dispatcher dispatcher = new Dispatcher();
     new DaemonHandlers(this).registerAll(dispatcher);
     new ProcessHandlers(supervisor, os).registerAll(dispatcher);
     dispatcher.register(Commands.LOGS, new LogHandler(supervisor, logFiles, System::nanoTime));
+    dispatcher.register(Commands.EVENTS, new dev.sentinelzero.daemon.rpc.EventsHandler(paths.database()));
     rpc = RpcServer.start(paths.socket(), dispatcher, paths.daemonLog());
     log.info("listening on {}", paths.socket());
   }
@@ -246,6 +274,8 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
         rpc.beginStopping();
       }
       if (supervisor != null) {
+        supervisor.daemonEvent(
+            "daemon stopping" + (keepRunning ? ", leaving its processes running" : ""));
         try {
           supervisor.shutdown(keepRunning).get(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {

@@ -18,13 +18,20 @@ public final class Exchange {
   private final FrameWriter out;
   private final SocketChannel channel;
   private final CountDownLatch serverStopping;
+  private final String user;
   private boolean finished;
 
-  Exchange(Object id, FrameWriter out, SocketChannel channel, CountDownLatch serverStopping) {
+  Exchange(Object id, FrameWriter out, SocketChannel channel, CountDownLatch serverStopping, String user) {
     this.id = id;
+    this.user = user;
     this.out = out;
     this.channel = channel;
     this.serverStopping = serverStopping;
+  }
+
+  /** The client's user name (from SO_PEERCRED), or {@code ?} where the platform does not tell. */
+  public String user() {
+    return user;
   }
 
   /** Sends one stream item. */

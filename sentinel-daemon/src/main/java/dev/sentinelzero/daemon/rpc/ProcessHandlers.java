@@ -37,13 +37,42 @@ public final class ProcessHandlers {
 
   public void registerAll(Dispatcher dispatcher) {
     dispatcher
-        .register(Commands.START, this::start)
-        .register(Commands.STOP, (r, x) -> x.ok(outcome(Futures.await(supervisor.stop(name(r))))))
-        .register(Commands.RESTART, (r, x) -> x.ok(outcome(Futures.await(supervisor.restart(name(r))))))
-        .register(Commands.REMOVE, this::remove)
-        .register(Commands.RESTART_POLICY, this::restartPolicy)
+        .register(Commands.START, audited(this::start))
+        .register(Commands.STOP, audited((r, x) -> x.ok(outcome(Futures.await(supervisor.stop(name(r)))))))
+        .register(
+            Commands.RESTART, audited((r, x) -> x.ok(outcome(Futures.await(supervisor.restart(name(r)))))))
+        .register(Commands.REMOVE, audited(this::remove))
+        .register(Commands.RESTART_POLICY, audited(this::restartPolicy))
         .register(Commands.LIST, (r, x) -> x.ok(processes(list(r, false))))
         .register(Commands.STATUS, (r, x) -> x.ok(processes(list(r, true))));
+  }
+
+  /** Records the request, its client and its outcome in the transaction log. */
+  private Handler audited(Handler handler) {
+    return (request, exchange) -> {
+      try {
+        handler.handle(request, exchange);
+        supervisor.audit(exchange.user(), request.command(), redacted(request.args()), "ok");
+      } catch (ProtocolException e) {
+        supervisor.audit(
+            exchange.user(), request.command(), redacted(request.args()), e.code().wireName() + ": " + e.getMessage());
+        throw e;
+      }
+    };
+  }
+
+  /** The arguments with environment values replaced by {@code ***}. */
+  static Map<String, Object> redacted(Map<String, Object> args) {
+    Map<String, Object> out = new LinkedHashMap<>(args);
+    Object env = out.get("env");
+    if (env instanceof Map) {
+      Map<String, Object> hidden = new LinkedHashMap<>();
+      for (Object key : ((Map<?, ?>) env).keySet()) {
+        hidden.put(String.valueOf(key), "***");
+      }
+      out.put("env", hidden);
+    }
+    return out;
   }
 
   private void start(Request request, Exchange exchange) throws ProtocolException, java.io.IOException {

@@ -139,8 +139,12 @@ public final class RpcServer implements AutoCloseable {
   }
 
   private void serve(SocketChannel channel) {
+    String user = "?";
     try {
       UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+      if (peer != null) {
+        user = peer.user().getName();
+      }
       if (peer != null && !peer.user().equals(owner)) {
         log.warn("refused a connection from user {}", peer.user().getName());
         refuse(channel, ErrorCode.FORBIDDEN, "this daemon belongs to " + owner.getName());
@@ -172,14 +176,15 @@ public final class RpcServer implements AutoCloseable {
         if (frame.isBlank()) {
           continue;
         }
-        handleFrame(frame, channel, out);
+        handleFrame(frame, channel, out, user);
       }
     } catch (IOException e) {
       log.debug("connection ended: {}", e.getMessage());
     }
   }
 
-  private void handleFrame(String frame, SocketChannel channel, FrameWriter out) throws IOException {
+  private void handleFrame(String frame, SocketChannel channel, FrameWriter out, String user)
+      throws IOException {
     Object id = null;
     Request request = null;
     try {
@@ -187,7 +192,7 @@ public final class RpcServer implements AutoCloseable {
       Object rawId = json.get("id");
       id = rawId instanceof String || rawId instanceof Number ? rawId : null;
       request = Request.fromJson(json);
-      Exchange exchange = new Exchange(id, out, channel, stopping);
+      Exchange exchange = new Exchange(id, out, channel, stopping, user);
       dispatcher.dispatch(request, exchange);
       if (!exchange.finished() && !exchange.clientGone()) {
         log.error("handler of {} returned without a reply", request.command());

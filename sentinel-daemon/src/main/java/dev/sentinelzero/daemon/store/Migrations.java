@@ -29,7 +29,19 @@ final class Migrations {
               + " name TEXT PRIMARY KEY REFERENCES processes(name) ON DELETE CASCADE,"
               + " pid INTEGER NOT NULL,"
               + " start_time_ms INTEGER,"
-              + " started_at TEXT NOT NULL)");
+              + " started_at TEXT NOT NULL)",
+          // 3: the transaction log: every state-changing request and every process transition,
+          // written in the same transaction as the change it records.
+          "CREATE TABLE events ("
+              + " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+              + " at TEXT NOT NULL,"
+              + " at_ms INTEGER NOT NULL,"
+              + " name TEXT,"
+              + " kind TEXT NOT NULL,"
+              + " message TEXT NOT NULL,"
+              + " data TEXT NOT NULL);"
+              + " CREATE INDEX events_by_name ON events (name, id);"
+              + " CREATE INDEX events_by_time ON events (at_ms)");
 
   static final int CURRENT = STEPS.size();
 
@@ -59,7 +71,9 @@ final class Migrations {
     try {
       for (int step = version; step < CURRENT; step++) {
         try (Statement st = connection.createStatement()) {
-          st.executeUpdate(STEPS.get(step));
+          for (String sql : STEPS.get(step).split(";\\s*")) { // a step may hold several statements
+            st.executeUpdate(sql);
+          }
           st.executeUpdate("PRAGMA user_version = " + (step + 1));
         }
         connection.commit();

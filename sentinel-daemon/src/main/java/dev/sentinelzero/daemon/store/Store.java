@@ -173,6 +173,79 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  private boolean inTransaction;
+
+  /**
+   * Opens a transaction that the following writes join, until {@link #commit}: the supervisor
+   * wraps each of its tasks in one, so a change and the events that record it land together.
+   * Outside one, every write commits by itself.
+   */
+  public void begin() {
+    if (inTransaction) {
+      return;
+    }
+    try {
+      connection.setAutoCommit(false);
+      inTransaction = true;
+    } catch (SQLException e) {
+      throw new StoreException("cannot begin a transaction: " + e.getMessage(), e);
+    }
+  }
+
+  /** Commits the open transaction, if any. */
+  public void commit() {
+    if (!inTransaction) {
+      return;
+    }
+    try {
+      connection.commit();
+    } catch (SQLException e) {
+      throw new StoreException("cannot commit: " + e.getMessage(), e);
+    } finally {
+      inTransaction = false;
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // the next begin() will tell
+      }
+    }
+  }
+
+  /**
+   * Appends to the transaction log.
+   *
+   * @param name the process, or null for the daemon
+   * @param data details as JSON values; never environment values
+   */
+  public void appendEvent(Instant at, String name, String kind, String message, java.util.Map<String, Object> data) {
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "INSERT INTO events (at, at_ms, name, kind, message, data) VALUES (?, ?, ?, ?, ?, ?)")) {
+      st.setString(1, at.toString());
+      st.setLong(2, at.toEpochMilli());
+      st.setString(3, name);
+      st.setString(4, kind);
+      st.setString(5, message);
+      st.setString(6, Json.write(data));
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot append to the event log: " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes events older than {@code before}, and all but the newest {@code keep}; returns how many. */
+  public int pruneEvents(Instant before, long keep) {
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "DELETE FROM events WHERE at_ms < ? OR id <= (SELECT MAX(id) FROM events) - ?")) {
+      st.setLong(1, before.toEpochMilli());
+      st.setLong(2, keep);
+      return st.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot prune the event log: " + e.getMessage(), e);
+    }
+  }
+
   /** Inserts or replaces a definition. */
   public void saveProcess(ProcessSpec spec, boolean desiredRunning) {
     String now = clock.instant().toString();

@@ -227,7 +227,7 @@ public final class Supervisor implements AutoCloseable {
           boolean changed = p.state() == ProcessState.BACKOFF || p.pendingStart != null;
           p.cancelPendingStart();
           if (p.state() == ProcessState.BACKOFF) {
-            p.moveTo(ProcessState.STOPPED, ProcessStatus.REASON_MANUAL, "stopped by request");
+            moveTo(p, ProcessState.STOPPED, ProcessStatus.REASON_MANUAL, "stopped by request");
           }
           CompletableFuture<Void> teardown = pendingTeardown(p);
           return teardown.thenCompose(v -> onLoop(() -> new Outcome(status(p), changed)));
@@ -400,13 +400,13 @@ public final class Supervisor implements AutoCloseable {
     p.afterStop = ManagedProcess.AfterStop.NOTHING;
     p.pendingStart = null;
     p.pendingStartAt = null;
-    p.moveTo(ProcessState.STARTING, code, why);
+    moveTo(p, ProcessState.STARTING, code, why);
     LaunchSpec launch;
     try {
       launch = planner.plan(p.spec);
     } catch (ProtocolException e) {
       p.lastExit = launchFailure(e.getMessage());
-      p.moveTo(ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
+      moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
       throw e;
     }
     long runId = nextRunId++;
@@ -415,7 +415,7 @@ public final class Supervisor implements AutoCloseable {
       child = os.spawn(launch, status -> post(() -> onExit(p.name(), runId, status)));
     } catch (LaunchException e) {
       p.lastExit = launchFailure(e.getMessage());
-      p.moveTo(ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
+      moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
       throw new ProtocolException(ErrorCode.LAUNCH_FAILED, "cannot start " + p.name() + ": " + e.getMessage());
     }
     p.spawns++;
@@ -426,7 +426,62 @@ public final class Supervisor implements AutoCloseable {
       // The process runs; only a daemon crash before the next good write could lose track of it.
       log.error("{}: cannot record its run (pid {})", p.name(), child.pid(), e);
     }
-    p.moveTo(ProcessState.RUNNING, code, why + ", pid " + child.pid());
+    moveTo(p, ProcessState.RUNNING, code, why + ", pid " + child.pid());
+  }
+
+  /** Moves a process to a state and records the transition in the transaction log. */
+  private void moveTo(ManagedProcess p, ProcessState to, String code, String why) {
+    boolean changed = p.state() != to || !why.equals(p.reason());
+    p.moveTo(to, code, why);
+    if (changed) {
+      Map<String, Object> data = new java.util.LinkedHashMap<>();
+      data.put("reason_code", code);
+      data.put("pid", p.run != null && ProcessState.ACTIVE.contains(to) ? p.run.pid : null);
+      data.put("last_exit", p.lastExit == null ? null : p.lastExit.toJson());
+      store.appendEvent(clock.instant(), p.name(), to.wireName(), why, data);
+    }
+  }
+
+  /**
+   * Records a state-changing request in the transaction log: who sent it, what it asked (secret
+   * values already removed by the caller) and how it ended.
+   */
+  public void audit(String user, String command, Map<String, Object> args, String outcome) {
+    post(
+        () -> {
+          Map<String, Object> data = new java.util.LinkedHashMap<>();
+          data.put("user", user);
+          data.put("command", command);
+          data.put("args", args);
+          data.put("outcome", outcome);
+          Object name = args.get("name");
+          store.appendEvent(
+              clock.instant(),
+              name instanceof String ? (String) name : null,
+              "request",
+              user + ": " + command + (name instanceof String ? " " + name : "") + " -> " + outcome,
+              data);
+        });
+  }
+
+  /** Records something about the daemon itself (start, stop) in the transaction log. */
+  public void daemonEvent(String message) {
+    post(() -> store.appendEvent(clock.instant(), null, "daemon", message, Map.of()));
+  }
+
+  /**
+   * Prunes the transaction log now and then every hour: events older than {@code maxAgeMs}, and
+   * all but the newest {@code maxCount}.
+   */
+  public void keepEventsFor(long maxAgeMs, long maxCount) {
+    post(
+        () -> {
+          int n = store.pruneEvents(clock.instant().minusMillis(maxAgeMs), maxCount);
+          if (n > 0) {
+            log.info("pruned {} old events", n);
+          }
+          timer.schedule(3_600_000L, () -> keepEventsFor(maxAgeMs, maxCount));
+        });
   }
 
   /** Takes over a process a previous daemon started; false if it is gone. */
@@ -450,7 +505,7 @@ public final class Supervisor implements AutoCloseable {
     long ageMs = Math.max(0, Duration.between(stored.startedAt(), clock.instant()).toMillis());
     p.spawns = 1;
     p.run = new ManagedProcess.Run(runId, stored.pid(), stored.startedAt(), ticker.getAsLong() - ageMs * 1_000_000);
-    p.moveTo(
+    moveTo(p, 
         ProcessState.RUNNING,
         ProcessStatus.REASON_DAEMON,
         "adopted after a daemon restart, pid " + stored.pid());
@@ -499,7 +554,7 @@ public final class Supervisor implements AutoCloseable {
     if (decision instanceof RestartDecision.Stay) {
       boolean clean =
           ending.exitCode() != null && !ending.launchFailed() && policy.isSuccess(ending.exitCode());
-      p.moveTo(clean ? ProcessState.EXITED : ProcessState.FAILED, endCode, ended);
+      moveTo(p, clean ? ProcessState.EXITED : ProcessState.FAILED, endCode, ended);
     } else if (decision instanceof RestartDecision.GiveUp) {
       String why =
           "gave up: "
@@ -508,7 +563,7 @@ public final class Supervisor implements AutoCloseable {
               + decision.failedStarts()
               + " failed starts in a row within "
               + humanMillis((ticker.getAsLong() - p.streakStartNanos) / 1_000_000);
-      p.moveTo(ProcessState.FAILED, ProcessStatus.REASON_GAVE_UP, why);
+      moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_GAVE_UP, why);
       if (policy.cooldownMs() != null) {
         schedule(p, policy.cooldownMs(), ProcessStatus.REASON_COOLDOWN, "tried again after the cooldown", true);
       }
@@ -521,7 +576,7 @@ public final class Supervisor implements AutoCloseable {
       if (delay == 0) {
         autoStart(p, ProcessStatus.REASON_RESTARTING, why);
       } else {
-        p.moveTo(ProcessState.BACKOFF, endCode, ended + "; restarting in " + humanMillis(delay));
+        moveTo(p, ProcessState.BACKOFF, endCode, ended + "; restarting in " + humanMillis(delay));
         schedule(p, delay, ProcessStatus.REASON_RESTARTING, why, false);
       }
     }
@@ -575,7 +630,7 @@ public final class Supervisor implements AutoCloseable {
   private CompletableFuture<Void> beginStop(ManagedProcess p, String why) {
     CompletableFuture<Void> done = awaitStop(p);
     ManagedProcess.Run run = p.run;
-    p.moveTo(ProcessState.STOPPING, ProcessStatus.REASON_MANUAL, why);
+    moveTo(p, ProcessState.STOPPING, ProcessStatus.REASON_MANUAL, why);
     Signal signal = stopSignal(p.spec);
     run.teardown = os.terminateGroup(run.pid, signal, p.spec.stopTimeoutMs());
     run.teardown.whenComplete((v, e) -> post(() -> onGroupGone(p.name(), run.id, e)));
@@ -626,7 +681,7 @@ public final class Supervisor implements AutoCloseable {
     if (p == null || p.run == null || p.run.id != runId || p.state() != ProcessState.STOPPING) {
       return;
     }
-    p.moveTo(ProcessState.STOPPED, p.reasonCode(), p.reason());
+    moveTo(p, ProcessState.STOPPED, p.reasonCode(), p.reason());
     forgetRun(p);
     List<CompletableFuture<Void>> waiters = new ArrayList<>(p.stopWaiters);
     p.stopWaiters.clear();
@@ -774,7 +829,14 @@ public final class Supervisor implements AutoCloseable {
                 throw new ProtocolException(
                     ErrorCode.UNAVAILABLE, "the daemon is shutting down; try again in a moment");
               }
-              task.run()
+              CompletableFuture<T> outcome;
+              store.begin();
+              try {
+                outcome = task.run();
+              } finally {
+                store.commit(); // before any reply: what the client is told is on disk
+              }
+              outcome
                   .whenComplete(
                       (v, e) -> {
                         if (e != null) {
@@ -803,7 +865,12 @@ public final class Supervisor implements AutoCloseable {
       loop.execute(
           () -> {
             try {
-              event.run();
+              store.begin();
+              try {
+                event.run();
+              } finally {
+                store.commit();
+              }
             } catch (RuntimeException | Error e) {
               log.error("supervisor event failed", e);
             }

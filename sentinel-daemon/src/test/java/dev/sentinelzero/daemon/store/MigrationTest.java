@@ -45,7 +45,7 @@ class MigrationTest {
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("PRAGMA user_version")) {
       rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(Migrations.CURRENT).isEqualTo(2);
+      assertThat(rs.getInt(1)).isEqualTo(Migrations.CURRENT).isEqualTo(3);
     }
   }
 

@@ -1,0 +1,90 @@
+package dev.sentinelzero.daemon.rpc;
+
+import dev.sentinelzero.daemon.store.EventLog;
+import dev.sentinelzero.protocol.Args;
+import dev.sentinelzero.protocol.ErrorCode;
+import dev.sentinelzero.protocol.EventRecord;
+import dev.sentinelzero.protocol.ProtocolException;
+import dev.sentinelzero.protocol.Request;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code events}: reads the transaction log, and with {@code follow} streams new entries (polled
+ * every {@link #POLL_MILLIS} ms through a read-only connection of its own) until the client goes
+ * or the daemon stops.
+ */
+public final class EventsHandler implements Handler {
+  static final long POLL_MILLIS = 200;
+  static final int DEFAULT_LIMIT = 50;
+  static final int MAX_LIMIT = 10_000;
+
+  private final Path database;
+
+  public EventsHandler(Path database) {
+    this.database = database;
+  }
+
+  @Override
+  public void handle(Request request, Exchange exchange) throws ProtocolException, IOException {
+    Args args = request.arguments();
+    args.allowOnly(Set.of("name", "since", "limit", "follow"));
+    String name = args.optString("name").orElse(null);
+    Instant since = null;
+    if (args.has("since")) {
+      try {
+        since = Instant.parse(args.requireString("since"));
+      } catch (DateTimeParseException e) {
+        throw new ProtocolException(
+            ErrorCode.INVALID_ARGUMENT,
+            "argument \"since\" must be an ISO-8601 instant such as 2026-11-27T10:00:00Z");
+      }
+    }
+    int limit = (int) args.optLong("limit", 1, MAX_LIMIT).orElse(DEFAULT_LIMIT);
+    boolean follow = args.bool("follow", false);
+    try (EventLog log = EventLog.open(database)) {
+      List<EventRecord> first = log.query(name, since, 0, limit);
+      if (!follow) {
+        List<Object> events = new ArrayList<>(first.size());
+        for (EventRecord e : first) {
+          events.add(e.toJson());
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("events", events);
+        exchange.ok(result);
+        return;
+      }
+      long last = 0;
+      for (EventRecord e : first) {
+        exchange.event(EventRecord.STREAM_EVENT, e.toJson());
+        last = e.id();
+      }
+      if (first.isEmpty()) {
+        List<EventRecord> newest = log.query(null, null, 0, 1);
+        last = newest.isEmpty() ? 0 : newest.get(0).id();
+      }
+      while (true) {
+        for (EventRecord e : log.query(name, since, last, MAX_LIMIT)) {
+          exchange.event(EventRecord.STREAM_EVENT, e.toJson());
+          last = e.id();
+        }
+        if (exchange.clientGone()) {
+          return;
+        }
+        if (exchange.awaitServerStop(POLL_MILLIS)) {
+          Map<String, Object> result = new LinkedHashMap<>();
+          result.put("ended", "the daemon is stopping");
+          exchange.ok(result);
+          return;
+        }
+      }
+    }
+  }
+}
