@@ -8,12 +8,12 @@ import picocli.CommandLine.TypeConversionException;
  * Reads durations such as {@code 250ms}, {@code 5s}, {@code 10m}, {@code 5h}, {@code 1d} and
  * combinations from the largest unit to the smallest, each unit at most once: {@code 1h30m},
  * {@code 1m30s500ms}. Whole numbers only; no spaces, no bare numbers (is {@code 5} seconds or
- * milliseconds?).
+ * milliseconds?) except {@code 0}, which is zero in any unit.
  */
 final class DurationConverter implements ITypeConverter<Duration> {
   static final String ACCEPTED =
       "use a whole number with a unit: 250ms, 5s, 10m, 5h, 1d, or several from the largest unit"
-          + " to the smallest, like 1h30m";
+          + " to the smallest, like 1h30m (or 0)";
 
   private static final String[] UNITS = {"d", "h", "m", "s", "ms"};
   private static final long[] UNIT_MS = {86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L};
@@ -29,6 +29,9 @@ final class DurationConverter implements ITypeConverter<Duration> {
   static Duration parse(String text) {
     if (text == null || text.isEmpty()) {
       throw invalid("''");
+    }
+    if (text.equals("0")) {
+      return Duration.ZERO;
     }
     long total = 0;
     int lastUnit = -1;

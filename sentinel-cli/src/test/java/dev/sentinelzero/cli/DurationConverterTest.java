@@ -20,6 +20,7 @@ class DurationConverterTest {
     "1h30m, 5400000",
     "1m30s500ms, 90500",
     "1d2h3m4s5ms, 93784005",
+    "0, 0",
     "0s, 0",
     "0ms, 0",
     "90s, 90000",
