@@ -1,5 +1,6 @@
 package dev.sentinelzero.cli;
 
+import dev.sentinelzero.protocol.EventRecord;
 import dev.sentinelzero.protocol.ExitInfo;
 import dev.sentinelzero.protocol.Json;
 import dev.sentinelzero.protocol.ProcessSpec;
@@ -71,6 +72,7 @@ final class CdsTraining implements Runnable {
       },
       {"restart-policy", "--name", "a", "--retries", "3", "--backoff", "fixed", "--cooldown", "1m"},
       {"logs", "a", "-f", "--tail", "5", "--stderr"},
+      {"events", "--name", "a", "--since", "10m", "--limit", "5", "-f", "--json"},
       {"--home", "/tmp", "status", "a"},
       {"daemon", "stop", "--json"},
     };
@@ -90,6 +92,19 @@ final class CdsTraining implements Runnable {
             process.spec(), ProcessStatus.REASON_RESTARTING, Instant.EPOCH.plusSeconds(3), 2);
     ProcessView.details(ProcessStatus.fromJson(backoff.toJson()), context.clock(), sink);
     Response.parse(Json.write(new Response.Ok("1", Map.of("processes", List.of(json))).toJson()));
+    for (String since : new String[] {"2026-11-27T10:00:00Z", "2026-11-27 10:00", "2026-11-27"}) {
+      EventsCommand.since(since, context.clock());
+    }
+    EventRecord state =
+        new EventRecord(1, Instant.EPOCH, "a", "failed", "gave up", Map.of("pid", 1L));
+    EventRecord request =
+        new EventRecord(
+            2, Instant.EPOCH, "a", "request", "",
+            Map.of("user", "u", "command", "stop", "args", Map.of("name", "a"), "outcome", "ok"));
+    for (EventRecord event : new EventRecord[] {state, request}) {
+      EventRecord parsed = EventRecord.fromJson(Json.parseObject(Json.write(event.toJson())));
+      sink.println(EventsCommand.line(parsed, context.clock().getZone()));
+    }
     sink.println(Json.writePretty(json));
   }
 }

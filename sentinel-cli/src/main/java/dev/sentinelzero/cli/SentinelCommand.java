@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
 final class SentinelCommand implements Callable<Integer> {
   /** The subcommands in the order help lists them. */
   static final String[] COMMANDS = {
-    "start", "stop", "restart", "restart-policy", "remove", "list", "status", "logs", "daemon"
+    "start", "stop", "restart", "restart-policy", "remove", "list", "status", "logs", "events",
+    "daemon"
   };
 
   static final String[] DAEMON_COMMANDS = {"start", "stop", "status", "run"};
@@ -94,6 +95,9 @@ final class SentinelCommand implements Callable<Integer> {
         break;
       case "logs":
         command = new LogsCommand(context);
+        break;
+      case "events":
+        command = new EventsCommand(context);
         break;
       case "daemon":
         root.addSubcommand(name, daemonCommandLine(args, at, context));

@@ -20,14 +20,15 @@ class CommandTreeTest {
       status --json                 | status
       --json status                 | status
       --home /x --json logs web -f  | logs
+      events -f --since 10m         | events
       --home=/x start --name a -- b | start
       daemon status                 | daemon
       restart-policy --name a --retries 3 | restart-policy
       --json restart-policy --help  | restart-policy
-      --help                        | start stop restart restart-policy remove list status logs daemon
-      ''                            | start stop restart restart-policy remove list status logs daemon
-      bogus                         | start stop restart restart-policy remove list status logs daemon
-      -- status                     | start stop restart restart-policy remove list status logs daemon
+      --help                        | start stop restart restart-policy remove list status logs events daemon
+      ''                            | start stop restart restart-policy remove list status logs events daemon
+      bogus                         | start stop restart restart-policy remove list status logs events daemon
+      -- status                     | start stop restart restart-policy remove list status logs events daemon
       """)
   void registersOnlyTheCommandNamed(String args, String expected) {
     CommandLine tree = SentinelCommand.commandLine(UsageErrorsTest.words(args), Cli.context(home));

@@ -78,6 +78,15 @@ class UsageErrorsTest {
       logs web --tail -1                                 | --tail must be 0 or more
       logs web --tail many                               | Invalid value for option '--tail'
       logs web --stdout --stderr                         | give --stdout or --stderr, not both
+      events --limit 0                                   | --limit must be from 1 to 10000, got 0
+      events --limit 10001                               | --limit must be from 1 to 10000, got 10001
+      events --limit many                                | Invalid value for option '--limit'
+      events --since yesterday                           | --since 'yesterday' is not a time: use an instant
+      events --since 10                                  | a duration ago (10m, 1h30m, 2d)
+      events --since 2026-02-30                          | '2026-02-30' is not a time
+      events --since                                     | Missing required parameter for option '--since'
+      events --name ''                                   | --name is empty
+      events web                                         | Unmatched argument
       daemon frobnicate                                  | unknown command 'frobnicate'
       """)
   void usageError_exits2_withOneLineOnStderr(String commandLine, String expected) {
