@@ -16,11 +16,12 @@ public final class Commands {
   public static final String LOGS = "logs";
   public static final String RESTART_POLICY = "restart-policy";
   public static final String EVENTS = "events";
+  public static final String HEALTH = "health";
 
   public static final List<String> ALL =
       List.of(
           PING, DAEMON_STATUS, DAEMON_STOP, START, STOP, RESTART, REMOVE, LIST, STATUS, LOGS,
-          RESTART_POLICY, EVENTS);
+          RESTART_POLICY, EVENTS, HEALTH);
 
   private Commands() {}
 }

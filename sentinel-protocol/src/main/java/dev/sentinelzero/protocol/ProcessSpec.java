@@ -23,6 +23,7 @@ import java.util.Set;
  * @param stopSignal the signal name {@code stop} sends first, e.g. {@code TERM}
  * @param stopTimeoutMs how long {@code stop} waits after {@code stopSignal} before SIGKILL
  * @param restart when and how fast it is started again after it ends by itself
+ * @param health how its health is checked, or null for no check
  */
 public record ProcessSpec(
     String name,
@@ -34,7 +35,8 @@ public record ProcessSpec(
     String path,
     String stopSignal,
     long stopTimeoutMs,
-    RestartPolicy restart) {
+    RestartPolicy restart,
+    HealthCheck health) {
 
   public static final String DEFAULT_STOP_SIGNAL = "TERM";
   public static final long DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -44,7 +46,7 @@ public record ProcessSpec(
   public static final Set<String> FIELDS =
       Set.of(
           "name", "cmd", "argv", "shell", "cwd", "env", "path", "stop_signal", "stop_timeout_ms",
-          "restart");
+          "restart", "health");
 
   public ProcessSpec {
     argv = argv == null ? null : List.copyOf(argv);
@@ -64,12 +66,32 @@ public record ProcessSpec(
       String path,
       String stopSignal,
       long stopTimeoutMs) {
-    this(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, RestartPolicy.DEFAULT);
+    this(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, RestartPolicy.DEFAULT, null);
+  }
+
+  /** A definition without a health check. */
+  public ProcessSpec(
+      String name,
+      String command,
+      List<String> argv,
+      boolean shell,
+      String cwd,
+      Map<String, String> env,
+      String path,
+      String stopSignal,
+      long stopTimeoutMs,
+      RestartPolicy restart) {
+    this(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, restart, null);
+  }
+
+  /** This definition with another health check (null: none). */
+  public ProcessSpec withHealth(HealthCheck check) {
+    return new ProcessSpec(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, restart, check);
   }
 
   /** This definition with another restart policy. */
   public ProcessSpec withRestart(RestartPolicy policy) {
-    return new ProcessSpec(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, policy);
+    return new ProcessSpec(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, policy, health);
   }
 
   /** The JSON form, with field names as on the wire. Includes {@code env} values: never log it. */
@@ -91,6 +113,7 @@ public record ProcessSpec(
     json.put("stop_signal", stopSignal);
     json.put("stop_timeout_ms", stopTimeoutMs);
     json.put("restart", restart.toJson());
+    json.put("health", health == null ? null : health.toJson());
     return json;
   }
 
@@ -122,7 +145,20 @@ public record ProcessSpec(
         args.optString("path").orElse(null),
         args.optString("stop_signal").orElse(DEFAULT_STOP_SIGNAL),
         args.optLong("stop_timeout_ms", 0, MAX_STOP_TIMEOUT_MS).orElse(DEFAULT_STOP_TIMEOUT_MS),
-        restart(json.get("restart")));
+        restart(json.get("restart")),
+        health(json.get("health")));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static HealthCheck health(Object json) throws ProtocolException {
+    if (json == null) {
+      return null;
+    }
+    if (!(json instanceof Map)) {
+      throw new ProtocolException(
+          ErrorCode.INVALID_ARGUMENT, "argument \"health\" must be an object (kind, target, ...) or null");
+    }
+    return HealthCheck.fromJson((Map<String, Object>) json);
   }
 
   @SuppressWarnings("unchecked")

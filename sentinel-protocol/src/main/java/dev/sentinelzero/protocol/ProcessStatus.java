@@ -31,6 +31,9 @@ import java.util.Map;
  *     is due, else null
  * @param attemptsLeft how many restarts the policy still allows after failed starts; null when
  *     unlimited
+ * @param health {@code starting}, {@code healthy} or {@code unhealthy} for a running process with
+ *     a health check, else null
+ * @param healthOutput the last check's output or error, trimmed, or null
  */
 public record ProcessStatus(
     String name,
@@ -47,7 +50,9 @@ public record ProcessStatus(
     ProcessSpec spec,
     String reasonCode,
     Instant nextAttemptAt,
-    Integer attemptsLeft) {
+    Integer attemptsLeft,
+    String health,
+    String healthOutput) {
 
   /** Stable codes for why a process is in its state ({@code reason_code}). */
   public static final String REASON_DEFINED = "defined";
@@ -59,6 +64,7 @@ public record ProcessStatus(
   public static final String REASON_GAVE_UP = "gave_up";
   public static final String REASON_COOLDOWN = "cooldown";
   public static final String REASON_DAEMON = "daemon";
+  public static final String REASON_UNHEALTHY = "unhealthy";
 
   /** A status without restart details (reason code {@code manual}). */
   public ProcessStatus(
@@ -75,13 +81,13 @@ public record ProcessStatus(
       String command,
       ProcessSpec spec) {
     this(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpuPercent, memoryBytes,
-        command, spec, REASON_MANUAL, null, null);
+        command, spec, REASON_MANUAL, null, null, null, null);
   }
 
   /** This status with resource use filled in. */
   public ProcessStatus withUsage(Double cpu, Long memory) {
     return new ProcessStatus(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpu,
-        memory, command, spec, reasonCode, nextAttemptAt, attemptsLeft);
+        memory, command, spec, reasonCode, nextAttemptAt, attemptsLeft, health, healthOutput);
   }
 
   public Map<String, Object> toJson() {
@@ -97,6 +103,8 @@ public record ProcessStatus(
     json.put("reason_code", reasonCode);
     json.put("next_attempt_at", nextAttemptAt == null ? null : nextAttemptAt.toString());
     json.put("attempts_left", attemptsLeft);
+    json.put("health", health);
+    json.put("health_output", healthOutput);
     json.put("cpu_percent", cpuPercent);
     json.put("memory_bytes", memoryBytes);
     json.put("command", command);
@@ -107,6 +115,7 @@ public record ProcessStatus(
     json.put("stop_signal", spec.stopSignal());
     json.put("stop_timeout_ms", spec.stopTimeoutMs());
     json.put("restart", spec.restart().toJson());
+    json.put("health_check", spec.health() == null ? null : spec.health().toJson());
     return json;
   }
 
@@ -130,7 +139,10 @@ public record ProcessStatus(
             args.optLong("stop_timeout_ms", 0, Long.MAX_VALUE).orElse(0),
             json.get("restart") instanceof Map
                 ? RestartPolicy.fromJson((Map<String, Object>) json.get("restart"))
-                : RestartPolicy.DEFAULT);
+                : RestartPolicy.DEFAULT,
+            json.get("health_check") instanceof Map
+                ? HealthCheck.fromJson((Map<String, Object>) json.get("health_check"))
+                : null);
     Object lastExit = json.get("last_exit");
     Object cpu = json.get("cpu_percent");
     return new ProcessStatus(
@@ -150,6 +162,8 @@ public record ProcessStatus(
         args.optString("next_attempt_at").map(Instant::parse).orElse(null),
         args.has("attempts_left")
             ? (int) args.optLong("attempts_left", 0, Integer.MAX_VALUE).getAsLong()
-            : null);
+            : null,
+        args.optString("health").orElse(null),
+        args.optString("health_output").orElse(null));
   }
 }

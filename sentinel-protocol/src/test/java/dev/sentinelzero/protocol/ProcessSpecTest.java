@@ -39,7 +39,8 @@ class ProcessSpecTest {
 
     assertThat(spec.toJson())
         .containsOnlyKeys(
-            "name", "cmd", "shell", "cwd", "env", "path", "stop_signal", "stop_timeout_ms", "restart")
+            "name", "cmd", "shell", "cwd", "env", "path", "stop_signal", "stop_timeout_ms", "restart",
+            "health")
         .containsEntry("cmd", "run")
         .containsEntry("stop_signal", "TERM")
         .containsEntry("stop_timeout_ms", 5000L);
