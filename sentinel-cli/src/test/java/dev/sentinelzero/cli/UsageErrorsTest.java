@@ -109,7 +109,7 @@ class UsageErrorsTest {
         .isEqualTo(
             "sentinel: Invalid value for option '--delay': '5x' is not a duration: use a whole"
                 + " number with a unit: 250ms, 5s, 10m, 5h, 1d, or several from the largest unit"
-                + " to the smallest, like 1h30m (see: sentinel start --help)\n");
+                + " to the smallest, like 1h30m (or 0) (see: sentinel start --help)\n");
   }
 
   @Test

@@ -84,6 +84,27 @@ public record ProcessStatus(
         command, spec, REASON_MANUAL, null, null, null, null);
   }
 
+  /** A status without health details. */
+  public ProcessStatus(
+      String name,
+      String state,
+      Long pid,
+      Instant startedAt,
+      Long uptimeMs,
+      long restarts,
+      ExitInfo lastExit,
+      String reason,
+      Double cpuPercent,
+      Long memoryBytes,
+      String command,
+      ProcessSpec spec,
+      String reasonCode,
+      Instant nextAttemptAt,
+      Integer attemptsLeft) {
+    this(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpuPercent, memoryBytes,
+        command, spec, reasonCode, nextAttemptAt, attemptsLeft, null, null);
+  }
+
   /** This status with resource use filled in. */
   public ProcessStatus withUsage(Double cpu, Long memory) {
     return new ProcessStatus(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpu,
