@@ -90,4 +90,31 @@ class RestartEndToEndTest {
     assertThat((String) s.get("reason")).contains("killed by SIGKILL");
     assertThat(ProcFs.zombieChildren(daemon.pid())).isEmpty();
   }
+
+  @Test
+  void aHealthCommandThatStartsFailing_getsItsProcessRestarted_andLeavesNoZombies() throws Exception {
+    java.nio.file.Path flag = java.nio.file.Files.writeString(tmp.resolve("healthy"), "yes");
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("name", "svc");
+    args.put("argv", List.of("sleep", "1000"));
+    args.put("cwd", "/tmp");
+    args.put("path", "/usr/bin:/bin");
+    args.put("health", Map.of(
+        "kind", "cmd", "target", "sh -c 'test -f " + flag + " || { echo flag missing; exit 1; }'",
+        "interval_ms", 200, "timeout_ms", 2000, "retries", 2));
+    Response r = client.call("start", args);
+    assertThat(r).as("%s", r).isInstanceOf(Response.Ok.class);
+    long first = ((Number) status("svc").get("pid")).longValue();
+    await().atMost(Duration.ofSeconds(20)).until(() -> "healthy".equals(status("svc").get("health")));
+
+    java.nio.file.Files.delete(flag);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> status("svc").get("pid") != null && ((Number) status("svc").get("pid")).longValue() != first);
+    Map<String, Object> s = status("svc");
+    assertThat((String) s.get("reason")).contains("unhealthy: flag missing");
+    assertThat(ProcFs.exists(first)).isFalse();
+    assertThat(ProcFs.zombieChildren(daemon.pid())).isEmpty();
+  }
 }

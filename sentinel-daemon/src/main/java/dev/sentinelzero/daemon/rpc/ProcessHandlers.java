@@ -43,6 +43,7 @@ public final class ProcessHandlers {
             Commands.RESTART, audited((r, x) -> x.ok(outcome(Futures.await(supervisor.restart(name(r)))))))
         .register(Commands.REMOVE, audited(this::remove))
         .register(Commands.RESTART_POLICY, audited(this::restartPolicy))
+        .register(Commands.HEALTH, audited(this::health))
         .register(Commands.LIST, (r, x) -> x.ok(processes(list(r, false))))
         .register(Commands.STATUS, (r, x) -> x.ok(processes(list(r, true))));
   }
@@ -100,6 +101,28 @@ public final class ProcessHandlers {
           "argument \"restart\" must be an object with the policy fields to change, e.g. {\"retries\":3}");
     }
     exchange.ok(outcome(Futures.await(supervisor.setRestartPolicy(name, (Map<String, Object>) changes))));
+  }
+
+  @SuppressWarnings("unchecked")
+  private void health(Request request, Exchange exchange) throws ProtocolException, java.io.IOException {
+    Args args = request.arguments();
+    args.allowOnly(Set.of("name", "health"));
+    String name = args.requireString("name");
+    if (!request.args().containsKey("health")) {
+      throw new ProtocolException(
+          dev.sentinelzero.protocol.ErrorCode.INVALID_ARGUMENT,
+          "argument \"health\" is required: a check object ({\"kind\":\"tcp\",\"target\":\"localhost:8080\"}) or null to remove the check");
+    }
+    Object raw = request.args().get("health");
+    dev.sentinelzero.protocol.HealthCheck check = null;
+    if (raw != null) {
+      if (!(raw instanceof Map)) {
+        throw new ProtocolException(
+            dev.sentinelzero.protocol.ErrorCode.INVALID_ARGUMENT, "argument \"health\" must be an object or null");
+      }
+      check = dev.sentinelzero.protocol.HealthCheck.fromJson((Map<String, Object>) raw);
+    }
+    exchange.ok(outcome(Futures.await(supervisor.setHealthCheck(name, check))));
   }
 
   private void remove(Request request, Exchange exchange) throws ProtocolException, java.io.IOException {

@@ -27,6 +27,8 @@ final class ManagedProcess {
     /** Completes once the run's process group is gone and its leader reaped; null until asked. */
     CompletableFuture<Void> teardown;
     boolean exited;
+    /** Set when the daemon ends this run because its health check failed. */
+    String unhealthy;
 
     Run(long id, long pid, Instant startedAt, long startNanos) {
       this.id = id;
@@ -50,6 +52,16 @@ final class ManagedProcess {
   Instant pendingStartAt;
   /** Identifies the pending automatic start, so a late timer event of a cancelled one is ignored. */
   long pendingStartToken;
+  /** {@code starting}, {@code healthy}, {@code unhealthy} while running with a check; else null. */
+  String health;
+  /** Failed checks in a row (those in the start period not counted). */
+  int healthFailures;
+  /** The last check's output, trimmed. */
+  String healthOutput;
+  /** The next scheduled check, or null. */
+  Timer.Cancellable healthTimer;
+  /** Identifies the current round of checks; a result of an older round is ignored. */
+  long healthToken;
   Run run;
   ExitInfo lastExit;
   long spawns;
@@ -100,6 +112,17 @@ final class ManagedProcess {
     state = to;
     reasonCode = code;
     reason = why;
+  }
+
+  /** Stops checking health (the process is no longer running, or its check changed). */
+  void cancelHealthChecks() {
+    if (healthTimer != null) {
+      healthTimer.cancel();
+    }
+    healthTimer = null;
+    healthToken++;
+    health = null;
+    healthFailures = 0;
   }
 
   /** Calls off a pending automatic start. */

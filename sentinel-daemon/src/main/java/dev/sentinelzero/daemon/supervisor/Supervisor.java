@@ -64,6 +64,7 @@ public final class Supervisor implements AutoCloseable {
   private final LongSupplier ticker;
   private final Timer timer;
   private final DoubleSupplier random;
+  private HealthProber prober;
 
   // Owned by the supervisor thread.
   private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
@@ -92,6 +93,7 @@ public final class Supervisor implements AutoCloseable {
     this.ticker = ticker;
     this.timer = timer;
     this.random = random;
+    this.prober = new HealthProbes(os, planner, logFiles, timer);
     this.loop =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -378,8 +380,35 @@ public final class Supervisor implements AutoCloseable {
         false);
   }
 
+  /** For tests: checks whose results the test decides. */
+  void useHealthProber(HealthProber replacement) {
+    prober.close();
+    prober = replacement;
+  }
+
+  /**
+   * Sets (or with null clears) the health check of a defined process. Persisted; a running process
+   * starts a new round of checks at once (its first check after the interval).
+   */
+  public CompletableFuture<Outcome> setHealthCheck(String name, dev.sentinelzero.protocol.HealthCheck check) {
+    return call(
+        () -> {
+          ManagedProcess p = require(name);
+          ProcessSpec spec = p.spec.withHealth(check);
+          store.updateSpec(spec);
+          p.spec = spec;
+          p.cancelHealthChecks();
+          if (p.state() == ProcessState.RUNNING) {
+            startHealthChecks(p);
+          }
+          log.info("{}: health check is now {}", name, check == null ? "none" : check.toJson());
+          return new Outcome(status(p), true);
+        });
+  }
+
   @Override
   public void close() {
+    prober.close();
     timer.close();
     loop.shutdown();
     try {
@@ -432,7 +461,13 @@ public final class Supervisor implements AutoCloseable {
   /** Moves a process to a state and records the transition in the transaction log. */
   private void moveTo(ManagedProcess p, ProcessState to, String code, String why) {
     boolean changed = p.state() != to || !why.equals(p.reason());
+    ProcessState from = p.state();
     p.moveTo(to, code, why);
+    if (to == ProcessState.RUNNING && from != ProcessState.RUNNING) {
+      startHealthChecks(p);
+    } else if (to != ProcessState.RUNNING && from == ProcessState.RUNNING) {
+      p.cancelHealthChecks();
+    }
     if (changed) {
       Map<String, Object> data = new java.util.LinkedHashMap<>();
       data.put("reason_code", code);
@@ -482,6 +517,100 @@ public final class Supervisor implements AutoCloseable {
           }
           timer.schedule(3_600_000L, () -> keepEventsFor(maxAgeMs, maxCount));
         });
+  }
+
+  // --- health checks: Docker HEALTHCHECK's semantics -------------------------------------------
+
+  private void startHealthChecks(ManagedProcess p) {
+    p.cancelHealthChecks();
+    if (p.spec.health() == null) {
+      return;
+    }
+    p.health = "starting";
+    scheduleHealthCheck(p);
+  }
+
+  private void scheduleHealthCheck(ManagedProcess p) {
+    long token = p.healthToken;
+    String name = p.name();
+    p.healthTimer =
+        timer.schedule(
+            p.spec.health().intervalMs(),
+            () -> post(() -> runHealthCheck(name, token)));
+  }
+
+  private void runHealthCheck(String name, long token) {
+    ManagedProcess p = processes.get(name);
+    if (p == null || p.healthToken != token || p.state() != ProcessState.RUNNING || p.spec.health() == null) {
+      return;
+    }
+    long runId = p.run.id;
+    prober
+        .probe(p.spec, p.spec.health())
+        .whenComplete(
+            (result, error) ->
+                post(
+                    () ->
+                        onHealthResult(
+                            name,
+                            token,
+                            runId,
+                            error == null ? result : new HealthProber.Result(false, "check failed: " + error))));
+  }
+
+  private void onHealthResult(String name, long token, long runId, HealthProber.Result result) {
+    ManagedProcess p = processes.get(name);
+    if (p == null || p.healthToken != token || p.run == null || p.run.id != runId
+        || p.state() != ProcessState.RUNNING) {
+      return; // a check of an earlier run, or of a check since replaced
+    }
+    dev.sentinelzero.protocol.HealthCheck check = p.spec.health();
+    p.healthOutput = result.output();
+    String before = p.health;
+    if (result.passed()) {
+      p.health = "healthy";
+      p.healthFailures = 0;
+    } else {
+      long age = (ticker.getAsLong() - p.run.startNanos) / 1_000_000;
+      if (age >= check.startPeriodMs() || !"starting".equals(p.health)) {
+        p.healthFailures++;
+      }
+      if (p.healthFailures >= check.retries()) {
+        p.health = "unhealthy";
+      }
+    }
+    if (!p.health.equals(before)) {
+      Map<String, Object> data = new java.util.LinkedHashMap<>();
+      data.put("health", p.health);
+      data.put("output", p.healthOutput);
+      data.put("failures", p.healthFailures);
+      store.appendEvent(clock.instant(), name, "health", p.health + ": " + p.healthOutput, data);
+      log.info("{}: health {} -> {} ({})", name, before, p.health, p.healthOutput);
+    }
+    if ("unhealthy".equals(p.health) && !"unhealthy".equals(before)) {
+      String note = "unhealthy: " + firstLine(p.healthOutput);
+      switch (check.action()) {
+        case dev.sentinelzero.protocol.HealthCheck.RESTART:
+          p.run.unhealthy = note;
+          p.run.teardown = os.terminateGroup(p.run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
+          return; // the exit restarts it under its policy; no more checks for this run
+        case dev.sentinelzero.protocol.HealthCheck.STOP:
+          beginStop(p, "stopped: " + note);
+          return;
+        default:
+          break;
+      }
+    }
+    scheduleHealthCheck(p);
+  }
+
+  private static String firstLine(String text) {
+    if (text == null) {
+      return "";
+    }
+    int nl = text.indexOf('\n');
+    String line = nl < 0 ? text : text.substring(0, nl);
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 
   /** Takes over a process a previous daemon started; false if it is gone. */
@@ -651,6 +780,12 @@ public final class Supervisor implements AutoCloseable {
     }
     p.run.exited = true;
     p.lastExit = exitInfo(status, p.spec);
+    if (p.run.unhealthy != null) {
+      p.lastExit =
+          new ExitInfo(
+              p.lastExit.kind(), p.lastExit.code(), p.lastExit.signal(), p.lastExit.at(),
+              p.run.unhealthy + "; " + p.lastExit.message());
+    }
     if (p.state() == ProcessState.STOPPING) {
       return; // the stop completes on teardown
     }
@@ -795,7 +930,9 @@ public final class Supervisor implements AutoCloseable {
         p.spec,
         p.reasonCode(),
         p.pendingStartAt,
-        RestartPolicies.attemptsLeft(p.spec.restart(), p.failedStarts));
+        RestartPolicies.attemptsLeft(p.spec.restart(), p.failedStarts),
+        p.health,
+        p.healthOutput);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -561,4 +561,112 @@ class SupervisorTest {
 
     assertThat(store.loadProcesses().get(0).run()).isNull();
   }
+
+  // --- health checks (issue 3) ---
+
+  /** Checks whose results the test hands in, one at a time. */
+  static final class FakeProber implements HealthProber {
+    final java.util.concurrent.BlockingQueue<CompletableFuture<Result>> calls =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+
+    @Override
+    public CompletableFuture<Result> probe(ProcessSpec spec, dev.sentinelzero.protocol.HealthCheck check) {
+      CompletableFuture<Result> f = new CompletableFuture<>();
+      calls.add(f);
+      return f;
+    }
+
+    void answer(boolean passed, String output) throws InterruptedException {
+      CompletableFuture<Result> f = calls.poll(10, TimeUnit.SECONDS);
+      assertThat(f).as("a check was run").isNotNull();
+      f.complete(new Result(passed, output));
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private ProcessSpec withHealth(String name, Map<String, Object> check) throws ProtocolException {
+    return spec(name).withHealth(dev.sentinelzero.protocol.HealthCheck.fromJson(check));
+  }
+
+  /** Fires the next scheduled health check and answers it. */
+  private void check(FakeProber prober, boolean passed, String output) throws Exception {
+    timer.fireNext();
+    prober.answer(passed, output);
+  }
+
+  @Test
+  void health_startsAsStarting_becomesHealthy_thenUnhealthyAfterRetries_andTheProcessIsRestarted() throws Exception {
+    FakeProber prober = new FakeProber();
+    supervisor.useHealthProber(prober);
+    long pid = get(supervisor.define(withHealth("web", Map.of("kind", "tcp", "target", "localhost:1", "retries", 2)), false))
+        .process().pid();
+    assertThat(status("web").health()).isEqualTo("starting");
+    assertThat(timer.pending()).singleElement().satisfies(t -> assertThat(t.delayMs).isEqualTo(30_000L));
+
+    check(prober, true, "connected");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "healthy".equals(status("web").health()));
+    check(prober, false, "refused");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "refused".equals(status("web").healthOutput()));
+    assertThat(status("web").health()).as("one failure is not enough").isEqualTo("healthy");
+    check(prober, false, "refused again");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    assertThat(status("web").health()).isEqualTo("unhealthy");
+    ticker.addAndGet(60_000_000_000L);
+    os.exit(pid, new ExitStatus.Killed(new Signal("TERM", 15), false));
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 2);
+    ProcessStatus s = status("web");
+    assertThat(s.state()).isEqualTo("running");
+    assertThat(s.reason()).contains("unhealthy: refused again");
+    assertThat(s.health()).as("a new run starts its checks afresh").isEqualTo("starting");
+  }
+
+  @Test
+  void health_failuresDuringTheStartPeriod_doNotCount() throws Exception {
+    FakeProber prober = new FakeProber();
+    supervisor.useHealthProber(prober);
+    get(supervisor.define(withHealth("web", Map.of("kind", "tcp", "target", "localhost:1", "retries", 1, "start_period_ms", 60_000)), false));
+
+    check(prober, false, "not yet");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "not yet".equals(status("web").healthOutput()));
+    assertThat(status("web").health()).isEqualTo("starting");
+    ticker.addAndGet(61_000_000_000L);
+    check(prober, false, "still not");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> "unhealthy".equals(status("web").health()));
+  }
+
+  @Test
+  void health_actionStop_stopsTheProcess_andActionNone_onlyReports() throws Exception {
+    FakeProber prober = new FakeProber();
+    supervisor.useHealthProber(prober);
+    long stopped = get(supervisor.define(withHealth("a", Map.of("kind", "tcp", "target", "h:1", "retries", 1, "action", "stop")), false)).process().pid();
+
+    check(prober, false, "down");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(stopped));
+    assertThat(status("a").state()).isEqualTo("stopping");
+
+    get(supervisor.define(withHealth("b", Map.of("kind", "tcp", "target", "h:1", "retries", 1, "action", "none")), false));
+    check(prober, false, "down");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "unhealthy".equals(status("b").health()));
+    assertThat(status("b").state()).isEqualTo("running");
+    assertThat(timer.pending()).as("checks go on").isNotEmpty();
+  }
+
+  @Test
+  void setHealthCheck_addsAndClearsTheCheck_andPersists() throws Exception {
+    get(supervisor.define(spec("web"), false));
+
+    ProcessStatus with = get(supervisor.setHealthCheck("web",
+        dev.sentinelzero.protocol.HealthCheck.fromJson(Map.of("kind", "http", "target", "http://localhost:1/")))).process();
+    assertThat(with.health()).isEqualTo("starting");
+    assertThat(store.loadProcesses().get(0).spec().health().kind()).isEqualTo("http");
+
+    ProcessStatus without = get(supervisor.setHealthCheck("web", null)).process();
+    assertThat(without.health()).isNull();
+    assertThat(store.loadProcesses().get(0).spec().health()).isNull();
+    assertThat(timer.pending()).isEmpty();
+  }
 }
