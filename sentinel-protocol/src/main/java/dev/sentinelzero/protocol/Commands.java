@@ -17,11 +17,12 @@ public final class Commands {
   public static final String RESTART_POLICY = "restart-policy";
   public static final String EVENTS = "events";
   public static final String HEALTH = "health";
+  public static final String LIMITS = "limits";
 
   public static final List<String> ALL =
       List.of(
           PING, DAEMON_STATUS, DAEMON_STOP, START, STOP, RESTART, REMOVE, LIST, STATUS, LOGS,
-          RESTART_POLICY, EVENTS, HEALTH);
+          RESTART_POLICY, EVENTS, HEALTH, LIMITS);
 
   private Commands() {}
 }

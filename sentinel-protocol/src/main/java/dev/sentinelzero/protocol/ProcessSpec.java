@@ -24,6 +24,7 @@ import java.util.Set;
  * @param stopTimeoutMs how long {@code stop} waits after {@code stopSignal} before SIGKILL
  * @param restart when and how fast it is started again after it ends by itself
  * @param health how its health is checked, or null for no check
+ * @param limits limits on its resources, or null for none
  */
 public record ProcessSpec(
     String name,
@@ -36,7 +37,8 @@ public record ProcessSpec(
     String stopSignal,
     long stopTimeoutMs,
     RestartPolicy restart,
-    HealthCheck health) {
+    HealthCheck health,
+    ResourceLimits limits) {
 
   public static final String DEFAULT_STOP_SIGNAL = "TERM";
   public static final long DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -46,7 +48,7 @@ public record ProcessSpec(
   public static final Set<String> FIELDS =
       Set.of(
           "name", "cmd", "argv", "shell", "cwd", "env", "path", "stop_signal", "stop_timeout_ms",
-          "restart", "health");
+          "restart", "health", "limits");
 
   public ProcessSpec {
     argv = argv == null ? null : List.copyOf(argv);
@@ -66,7 +68,7 @@ public record ProcessSpec(
       String path,
       String stopSignal,
       long stopTimeoutMs) {
-    this(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, RestartPolicy.DEFAULT, null);
+    this(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, RestartPolicy.DEFAULT, null, null);
   }
 
   /** A definition without a health check. */
@@ -81,17 +83,22 @@ public record ProcessSpec(
       String stopSignal,
       long stopTimeoutMs,
       RestartPolicy restart) {
-    this(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, restart, null);
+    this(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, restart, null, null);
   }
 
   /** This definition with another health check (null: none). */
   public ProcessSpec withHealth(HealthCheck check) {
-    return new ProcessSpec(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, restart, check);
+    return new ProcessSpec(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, restart, check, limits);
   }
 
   /** This definition with another restart policy. */
   public ProcessSpec withRestart(RestartPolicy policy) {
-    return new ProcessSpec(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, policy, health);
+    return new ProcessSpec(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, policy, health, limits);
+  }
+
+  /** This definition with other resource limits (null: none). */
+  public ProcessSpec withLimits(ResourceLimits newLimits) {
+    return new ProcessSpec(name, command, argv, shell, cwd, env, path, stopSignal, stopTimeoutMs, restart, health, newLimits);
   }
 
   /** The JSON form, with field names as on the wire. Includes {@code env} values: never log it. */
@@ -114,6 +121,7 @@ public record ProcessSpec(
     json.put("stop_timeout_ms", stopTimeoutMs);
     json.put("restart", restart.toJson());
     json.put("health", health == null ? null : health.toJson());
+    json.put("limits", limits == null ? null : limits.toJson());
     return json;
   }
 
@@ -146,7 +154,20 @@ public record ProcessSpec(
         args.optString("stop_signal").orElse(DEFAULT_STOP_SIGNAL),
         args.optLong("stop_timeout_ms", 0, MAX_STOP_TIMEOUT_MS).orElse(DEFAULT_STOP_TIMEOUT_MS),
         restart(json.get("restart")),
-        health(json.get("health")));
+        health(json.get("health")),
+        limits(json.get("limits")));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ResourceLimits limits(Object json) throws ProtocolException {
+    if (json == null) {
+      return null;
+    }
+    if (!(json instanceof Map)) {
+      throw new ProtocolException(
+          ErrorCode.INVALID_ARGUMENT, "argument \"limits\" must be an object (max_memory_bytes, max_cpu_percent, ...) or null");
+    }
+    return ResourceLimits.fromJson((Map<String, Object>) json);
   }
 
   @SuppressWarnings("unchecked")

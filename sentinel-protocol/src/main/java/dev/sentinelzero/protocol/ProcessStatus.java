@@ -137,6 +137,7 @@ public record ProcessStatus(
     json.put("stop_timeout_ms", spec.stopTimeoutMs());
     json.put("restart", spec.restart().toJson());
     json.put("health_check", spec.health() == null ? null : spec.health().toJson());
+    json.put("limits", spec.limits() == null ? null : spec.limits().toJson());
     return json;
   }
 
@@ -163,6 +164,9 @@ public record ProcessStatus(
                 : RestartPolicy.DEFAULT,
             json.get("health_check") instanceof Map
                 ? HealthCheck.fromJson((Map<String, Object>) json.get("health_check"))
+                : null,
+            json.get("limits") instanceof Map
+                ? ResourceLimits.fromJson((Map<String, Object>) json.get("limits"))
                 : null);
     Object lastExit = json.get("last_exit");
     Object cpu = json.get("cpu_percent");

@@ -40,7 +40,7 @@ class ProcessSpecTest {
     assertThat(spec.toJson())
         .containsOnlyKeys(
             "name", "cmd", "shell", "cwd", "env", "path", "stop_signal", "stop_timeout_ms", "restart",
-            "health")
+            "health", "limits")
         .containsEntry("cmd", "run")
         .containsEntry("stop_signal", "TERM")
         .containsEntry("stop_timeout_ms", 5000L);

@@ -45,7 +45,7 @@ class ProcessStatusTest {
             "name", "state", "pid", "started_at", "uptime_ms", "restarts", "last_exit", "reason",
             "reason_code", "next_attempt_at", "attempts_left", "health", "health_output",
             "cpu_percent", "memory_bytes", "command", "argv", "shell", "cwd", "env_keys",
-            "stop_signal", "stop_timeout_ms", "restart", "health_check");
+            "stop_signal", "stop_timeout_ms", "restart", "health_check", "limits");
     assertThat(json).containsEntry("started_at", "2025-03-01T10:15:30.123456789Z");
     @SuppressWarnings("unchecked")
     Map<String, Object> lastExit = (Map<String, Object>) json.get("last_exit");
