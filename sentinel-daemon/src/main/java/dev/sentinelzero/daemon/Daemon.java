@@ -124,6 +124,11 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
   /** At most this many events are kept: {@code SENTINEL_EVENTS_MAX_COUNT}, default 100,000. */
   private long eventsMaxCount;
 
+  /** How often processes with resource limits are sampled: {@code SENTINEL_SAMPLE_INTERVAL_MS}. */
+  private long sampleIntervalMs;
+
+  private dev.sentinelzero.daemon.supervisor.LimitSampler sampler;
+
   private static long positiveSetting(String name, long fallback) throws StartupException {
     String value = System.getenv(name);
     if (value == null || value.isBlank()) {
@@ -144,6 +149,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
   private void start(boolean detach) throws Exception {
     eventsMaxAgeMs = positiveSetting("SENTINEL_EVENTS_MAX_AGE_DAYS", 30) * 24 * 3600 * 1000;
     eventsMaxCount = positiveSetting("SENTINEL_EVENTS_MAX_COUNT", 100_000);
+    sampleIntervalMs = positiveSetting("SENTINEL_SAMPLE_INTERVAL_MS", 2_000);
     Directories.preparePrivate(paths.home());
     Directories.preparePrivate(paths.logs());
     if (paths.socketRelocated()) {
@@ -179,6 +185,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     supervisor.daemonEvent("daemon " + version + " started, pid " + ProcessHandle.current().pid());
     supervisor.restore().get();
     supervisor.keepEventsFor(eventsMaxAgeMs, eventsMaxCount);
+    sampler = new dev.sentinelzero.daemon.supervisor.LimitSampler(supervisor, sampleIntervalMs);
 
     Dispatcher dispatcher = new Dispatcher();
     new DaemonHandlers(this).registerAll(dispatcher);
@@ -282,6 +289,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
           log.error("not every process could be stopped", e);
         }
       }
+      closeQuietly(sampler, "sampler");
       closeQuietly(rpc, "socket server");
       closeQuietly(supervisor, "supervisor");
       closeQuietly(os, "process layer");

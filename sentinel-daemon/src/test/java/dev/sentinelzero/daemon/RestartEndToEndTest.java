@@ -117,4 +117,25 @@ class RestartEndToEndTest {
     assertThat(ProcFs.exists(first)).isFalse();
     assertThat(ProcFs.zombieChildren(daemon.pid())).isEmpty();
   }
+
+  @Test
+  void aProcessThatAllocatesPastItsMemoryLimit_isRestartedWithTheMemoryReason() throws Exception {
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("name", "hog");
+    args.put("argv", List.of("tail", "/dev/zero")); // tail keeps the endless "line" in memory
+    args.put("cwd", "/tmp");
+    args.put("path", "/usr/bin:/bin");
+    args.put("limits", Map.of("max_memory_bytes", 64 * 1024 * 1024, "action", "restart"));
+    args.put("restart", Map.of("mode", "always", "min_uptime_ms", 0));
+    Response r = client.call("start", args);
+    assertThat(r).as("%s", r).isInstanceOf(Response.Ok.class);
+    long first = ((Number) status("hog").get("pid")).longValue();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> status("hog").get("pid") != null && ((Number) status("hog").get("pid")).longValue() != first);
+
+    assertThat((String) status("hog").get("reason")).contains("memory limit");
+    assertThat(client.call("stop", Map.of("name", "hog"))).isInstanceOf(Response.Ok.class);
+  }
 }

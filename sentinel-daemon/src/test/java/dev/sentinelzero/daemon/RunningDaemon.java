@@ -67,6 +67,7 @@ final class RunningDaemon implements AutoCloseable {
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
     pb.environment().remove("SENTINEL_HOME");
+    pb.environment().put("SENTINEL_SAMPLE_INTERVAL_MS", "200");
     process = pb.start();
     await()
         .atMost(Duration.ofSeconds(30))

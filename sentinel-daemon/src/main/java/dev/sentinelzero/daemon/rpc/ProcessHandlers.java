@@ -44,6 +44,7 @@ public final class ProcessHandlers {
         .register(Commands.REMOVE, audited(this::remove))
         .register(Commands.RESTART_POLICY, audited(this::restartPolicy))
         .register(Commands.HEALTH, audited(this::health))
+        .register(Commands.LIMITS, audited(this::limits))
         .register(Commands.LIST, (r, x) -> x.ok(processes(list(r, false))))
         .register(Commands.STATUS, (r, x) -> x.ok(processes(list(r, true))));
   }
@@ -123,6 +124,28 @@ public final class ProcessHandlers {
       check = dev.sentinelzero.protocol.HealthCheck.fromJson((Map<String, Object>) raw);
     }
     exchange.ok(outcome(Futures.await(supervisor.setHealthCheck(name, check))));
+  }
+
+  @SuppressWarnings("unchecked")
+  private void limits(Request request, Exchange exchange) throws ProtocolException, java.io.IOException {
+    Args args = request.arguments();
+    args.allowOnly(Set.of("name", "limits"));
+    String name = args.requireString("name");
+    if (!request.args().containsKey("limits")) {
+      throw new ProtocolException(
+          dev.sentinelzero.protocol.ErrorCode.INVALID_ARGUMENT,
+          "argument \"limits\" is required: an object ({\"max_memory_bytes\":536870912}) or null to remove the limits");
+    }
+    Object raw = request.args().get("limits");
+    dev.sentinelzero.protocol.ResourceLimits limits = null;
+    if (raw != null) {
+      if (!(raw instanceof Map)) {
+        throw new ProtocolException(
+            dev.sentinelzero.protocol.ErrorCode.INVALID_ARGUMENT, "argument \"limits\" must be an object or null");
+      }
+      limits = dev.sentinelzero.protocol.ResourceLimits.fromJson((Map<String, Object>) raw);
+    }
+    exchange.ok(outcome(Futures.await(supervisor.setLimits(name, limits))));
   }
 
   private void remove(Request request, Exchange exchange) throws ProtocolException, java.io.IOException {

@@ -27,8 +27,12 @@ final class ManagedProcess {
     /** Completes once the run's process group is gone and its leader reaped; null until asked. */
     CompletableFuture<Void> teardown;
     boolean exited;
-    /** Set when the daemon ends this run because its health check failed. */
+    /** Set when the daemon ends this run on its own (failed health check, resource limit). */
     String unhealthy;
+    /** Resource-limit window of this run. */
+    final dev.sentinelzero.daemon.policy.LimitWatch limits = new dev.sentinelzero.daemon.policy.LimitWatch();
+    /** A limit with action {@code log} was reported and the run has not been back under since. */
+    boolean limitReported;
 
     Run(long id, long pid, Instant startedAt, long startNanos) {
       this.id = id;

@@ -99,9 +99,18 @@ final class FakeProcessControl implements ProcessControl {
     }
   }
 
+  /** What {@link #sample} reports, per pgid. */
+  final Map<Long, ResourceUsage> usage = new ConcurrentHashMap<>();
+
   @Override
   public Map<Long, ResourceUsage> sample(Collection<Long> pgids) {
-    return Map.of();
+    Map<Long, ResourceUsage> out = new java.util.HashMap<>();
+    for (Long pgid : pgids) {
+      if (usage.containsKey(pgid)) {
+        out.put(pgid, usage.get(pgid));
+      }
+    }
+    return out;
   }
 
   @Override

@@ -669,4 +669,50 @@ class SupervisorTest {
     assertThat(store.loadProcesses().get(0).spec().health()).isNull();
     assertThat(timer.pending()).isEmpty();
   }
+
+  // --- resource limits (issue 3) ---
+
+  @Test
+  void memoryLimit_breach_restartsTheProcessWithTheMeasuredValueAsReason() throws Exception {
+    long pid = get(supervisor.define(spec("hog").withLimits(
+        new dev.sentinelzero.protocol.ResourceLimits(64L * 1024 * 1024, null, 30_000, "restart")), false)).process().pid();
+    os.usage.put(pid, new dev.sentinelzero.daemon.process.ResourceUsage(5.0, 10L * 1024 * 1024, 1));
+    supervisor.sampleLimits();
+    assertThat(os.terminating(pid)).isFalse();
+
+    os.usage.put(pid, new dev.sentinelzero.daemon.process.ResourceUsage(5.0, 100L * 1024 * 1024, 1));
+    supervisor.sampleLimits();
+
+    assertThat(os.terminating(pid)).isTrue();
+    ticker.addAndGet(60_000_000_000L);
+    os.exit(pid, new ExitStatus.Killed(new Signal("TERM", 15), false));
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 2);
+    assertThat(status("hog").reason()).contains("memory limit: 100.0 MiB");
+  }
+
+  @Test
+  void cpuLimit_withActionLog_onlyReports_once() throws Exception {
+    long pid = get(supervisor.define(spec("busy").withLimits(
+        new dev.sentinelzero.protocol.ResourceLimits(null, 50.0, 0, "log")), false)).process().pid();
+    os.usage.put(pid, new dev.sentinelzero.daemon.process.ResourceUsage(99.0, 1024, 1));
+
+    supervisor.sampleLimits();
+    supervisor.sampleLimits();
+
+    assertThat(os.terminating(pid)).isFalse();
+    assertThat(status("busy").state()).isEqualTo("running");
+    try (dev.sentinelzero.daemon.store.EventLog log = dev.sentinelzero.daemon.store.EventLog.open(dir.resolve("sentinel.db"))) {
+      assertThat(log.query("busy", null, 0, 100)).filteredOn(e -> e.kind().equals("limit")).hasSize(1);
+    }
+  }
+
+  @Test
+  void setLimits_persists_andNullClears() throws Exception {
+    get(supervisor.define(spec("web"), false));
+
+    get(supervisor.setLimits("web", new dev.sentinelzero.protocol.ResourceLimits(null, 200.0, 5000, "stop")));
+    assertThat(store.loadProcesses().get(0).spec().limits().maxCpuPercent()).isEqualTo(200.0);
+    get(supervisor.setLimits("web", null));
+    assertThat(store.loadProcesses().get(0).spec().limits()).isNull();
+  }
 }
