@@ -2,6 +2,7 @@ package dev.sentinelzero.cli;
 
 import dev.sentinelzero.protocol.EventRecord;
 import dev.sentinelzero.protocol.ExitInfo;
+import dev.sentinelzero.protocol.HealthCheck;
 import dev.sentinelzero.protocol.Json;
 import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
@@ -71,6 +72,14 @@ final class CdsTraining implements Runnable {
         "--cooldown", "none"
       },
       {"restart-policy", "--name", "a", "--retries", "3", "--backoff", "fixed", "--cooldown", "1m"},
+      {
+        "start", "--name", "a", "--cmd", "b", "--health-cmd", "c d", "--health-shell",
+        "--health-interval", "10s", "--health-timeout", "2s", "--health-retries", "2",
+        "--health-start-period", "1m", "--health-action", "stop"
+      },
+      {"health", "--name", "a", "--health-tcp", "localhost:1", "--health-action", "none"},
+      {"health", "--name", "a", "--health-http", "http://localhost/", "--json"},
+      {"health", "--name", "a", "--none"},
       {"logs", "a", "-f", "--tail", "5", "--stderr"},
       {"events", "--name", "a", "--since", "10m", "--limit", "5", "-f", "--json"},
       {"--home", "/tmp", "status", "a"},
@@ -91,6 +100,15 @@ final class CdsTraining implements Runnable {
             "a", "backoff", null, Instant.EPOCH, null, 1, null, "r", null, null, "b",
             process.spec(), ProcessStatus.REASON_RESTARTING, Instant.EPOCH.plusSeconds(3), 2);
     ProcessView.details(ProcessStatus.fromJson(backoff.toJson()), context.clock(), sink);
+    HealthCheck check = new HealthCheck("cmd", "c", false, 30_000, 5_000, 3, 0, "restart");
+    ProcessStatus unhealthy =
+        new ProcessStatus(
+            "a", "running", 1L, Instant.EPOCH, 1L, 0, null, "r", null, null, "b",
+            process.spec().withHealth(check), ProcessStatus.REASON_MANUAL, null, null,
+            "unhealthy", "x\ny");
+    ProcessStatus checked = ProcessStatus.fromJson(unhealthy.toJson());
+    ProcessView.table(List.of(checked), sink);
+    ProcessView.details(checked, context.clock(), sink);
     Response.parse(Json.write(new Response.Ok("1", Map.of("processes", List.of(json))).toJson()));
     for (String since : new String[] {"2026-11-27T10:00:00Z", "2026-11-27 10:00", "2026-11-27"}) {
       EventsCommand.since(since, context.clock());

@@ -2,6 +2,7 @@ package dev.sentinelzero.cli;
 
 import dev.sentinelzero.protocol.ErrorCode;
 import dev.sentinelzero.protocol.ExitInfo;
+import dev.sentinelzero.protocol.HealthCheck;
 import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
@@ -18,7 +19,7 @@ import java.util.Map;
 
 /**
  * How processes read as text: the table of {@code list} and {@code status}, the block of {@code
- * status NAME} and the one-line summary of a restart policy. Environment values never reach this
+ * status NAME} and the one-line summaries of a restart policy and a health check. Environment values never reach this
  * class (the daemon sends only the names), and it shows only the names.
  */
 final class ProcessView {
@@ -26,6 +27,9 @@ final class ProcessView {
     "NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST-EXIT", "CPU", "MEM", "COMMAND"
   };
   private static final String NONE = "-";
+
+  /** The most characters of a check's output that {@code status NAME} shows. */
+  static final int HEALTH_OUTPUT_MAX = 200;
 
   private ProcessView() {}
 
@@ -67,7 +71,7 @@ final class ProcessView {
       rows.add(
           new String[] {
             p.name(),
-            p.state(),
+            p.health() == null ? p.state() : p.state() + " (" + p.health() + ")",
             p.pid() == null ? NONE : Long.toString(p.pid()),
             p.uptimeMs() == null ? NONE : Units.duration(p.uptimeMs()),
             Long.toString(p.restarts()),
@@ -95,6 +99,13 @@ final class ProcessView {
     if (p.reasonCode() != null && !p.reasonCode().isEmpty()) {
       rows.add(row("reason code", p.reasonCode()));
     }
+    if (p.health() != null) {
+      rows.add(row("health", health(p)));
+    }
+    String output = healthOutput(p.healthOutput());
+    if (output != null) {
+      rows.add(row("health output", output));
+    }
     if (p.nextAttemptAt() != null) {
       rows.add(row("next attempt", nextAttempt(p.nextAttemptAt(), clock)));
     }
@@ -107,6 +118,9 @@ final class ProcessView {
     rows.add(row("started at", p.startedAt() == null ? NONE : p.startedAt().toString()));
     rows.add(row("restarts", Long.toString(p.restarts())));
     rows.add(row("restart", policy(spec.restart())));
+    if (spec.health() != null) {
+      rows.add(row("health check", healthCheck(spec.health())));
+    }
     rows.add(row("last exit", longExit(p.lastExit())));
     rows.add(row("cpu", p.cpuPercent() == null ? NONE : Units.percent(p.cpuPercent())));
     rows.add(row("memory", p.memoryBytes() == null ? NONE : Units.bytes(p.memoryBytes())));
@@ -149,6 +163,70 @@ final class ProcessView {
     Long cooldown = r.cooldownMs();
     s.append(cooldown == null ? ", no cooldown" : ", cooldown " + Units.exactDuration(cooldown));
     return s.toString();
+  }
+
+  /**
+   * A health check in one line: {@code cmd "curl -f localhost:8080", every 30s, timeout 5s, 3
+   * retries, start period 0s, on unhealthy: restart}; a {@code tcp} or {@code http} target shows
+   * unquoted, a command run by the shell reads {@code cmd (shell) "..."}.
+   */
+  static String healthCheck(HealthCheck h) {
+    StringBuilder s = new StringBuilder(h.kind());
+    if (HealthCheck.CMD.equals(h.kind())) {
+      s.append(h.shell() ? " (shell) " : " ").append(quoted(h.target()));
+    } else {
+      s.append(' ').append(h.target());
+    }
+    s.append(", every ").append(Units.exactDuration(h.intervalMs()));
+    s.append(", timeout ").append(Units.exactDuration(h.timeoutMs()));
+    s.append(", ").append(h.retries()).append(h.retries() == 1 ? " retry" : " retries");
+    s.append(", start period ").append(Units.exactDuration(h.startPeriodMs()));
+    s.append(", on unhealthy: ").append(h.action());
+    return s.toString();
+  }
+
+  /**
+   * The health of a running process: {@code starting}, {@code healthy}, or {@code unhealthy (3
+   * failures)}. The daemon sends no count of failures: a process is unhealthy after the check's
+   * {@code retries} failures in a row, so that is the count shown.
+   */
+  static String health(ProcessStatus p) {
+    HealthCheck check = p.spec().health();
+    if (!"unhealthy".equals(p.health()) || check == null) {
+      return p.health();
+    }
+    return p.health() + " (" + check.retries() + (check.retries() == 1 ? " failure)" : " failures)");
+  }
+
+  /**
+   * The last check's output as one short line: trimmed, its first line only, control characters
+   * (such as terminal escapes) as {@code ?}, at most {@link #HEALTH_OUTPUT_MAX} characters (the
+   * last three {@code ...} when cut); null when there is none.
+   */
+  static String healthOutput(String output) {
+    if (output == null || output.isBlank()) {
+      return null;
+    }
+    String line = output.strip().lines().findFirst().orElse("").strip();
+    StringBuilder s = new StringBuilder(line.length());
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      s.append(c == '\t' ? ' ' : Character.isISOControl(c) ? '?' : c);
+    }
+    if (s.length() > HEALTH_OUTPUT_MAX) {
+      int cut = HEALTH_OUTPUT_MAX - 3;
+      if (Character.isHighSurrogate(s.charAt(cut - 1))) {
+        cut--;
+      }
+      s.setLength(cut);
+      s.append("...");
+    }
+    return s.toString();
+  }
+
+  /** A command line in double quotes, with {@code "} and {@code \} escaped. */
+  private static String quoted(String text) {
+    return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
   /**

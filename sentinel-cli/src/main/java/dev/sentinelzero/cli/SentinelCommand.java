@@ -34,8 +34,8 @@ import picocli.CommandLine.Spec;
 final class SentinelCommand implements Callable<Integer> {
   /** The subcommands in the order help lists them. */
   static final String[] COMMANDS = {
-    "start", "stop", "restart", "restart-policy", "remove", "list", "status", "logs", "events",
-    "daemon"
+    "start", "stop", "restart", "restart-policy", "health", "remove", "list", "status", "logs",
+    "events", "daemon"
   };
 
   static final String[] DAEMON_COMMANDS = {"start", "stop", "status", "run"};
@@ -83,6 +83,9 @@ final class SentinelCommand implements Callable<Integer> {
         break;
       case "restart-policy":
         command = new RestartPolicyCommand(context);
+        break;
+      case "health":
+        command = new HealthCommand(context);
         break;
       case "remove":
         command = new RemoveCommand(context);

@@ -25,13 +25,16 @@ import picocli.CommandLine.Parameters;
  *
  * <p>The restart-policy options ({@link RestartPolicyOptions}) belong to a definition: the request
  * carries only those given, and the daemon fills in its defaults for the rest. To change the policy
- * of a process already defined there is {@code sentinel restart-policy}.
+ * of a process already defined there is {@code sentinel restart-policy}. The health-check options
+ * ({@link HealthOptions}) likewise belong to a definition, sent as the {@code health} object with
+ * the tuning fields given; {@code sentinel health} sets or removes the check of a defined process.
  */
 @Command(
     name = "start",
     mixinStandardHelpOptions = true,
     description =
-        "Define a process (with its restart policy) and start it, or start a defined one.",
+        "Define a process (with its restart policy and health check) and start it, or start a"
+            + " defined one.",
     customSynopsis = {
       "sentinel start --name NAME --cmd COMMAND [OPTIONS]",
       "sentinel start --name NAME [OPTIONS] -- PROGRAM [ARG...]",
@@ -44,6 +47,8 @@ import picocli.CommandLine.Parameters;
           + " exponential x2 up to 5m, jitter 10%%, min uptime 5s, no cooldown. They apply to a new"
           + " definition, also with --replace; to change the policy of a defined process use"
           + " sentinel restart-policy.",
+      "A health check is one of --health-cmd, --health-tcp and --health-http; the other health"
+          + " options tune it. To set or remove the check of a defined process use sentinel health.",
       "An env file has KEY=VALUE lines; blank lines, # comments, a leading 'export ' and quotes"
           + " around the value are allowed. --env overrides --env-file."
     })
@@ -99,6 +104,8 @@ final class StartCommand extends ClientCommand {
 
   @Mixin RestartPolicyOptions restartPolicy;
 
+  @Mixin HealthOptions health;
+
   @Parameters(
       paramLabel = "NAME | PROGRAM ARG",
       arity = "0..*",
@@ -137,6 +144,17 @@ final class StartCommand extends ClientCommand {
               + target
               + " "
               + restartPolicy.flags());
+    }
+    if (health.given() && !defining) {
+      String target = beforeDashes.size() == 1 ? beforeDashes.get(0) : "NAME";
+      String check = health.kinds().isEmpty() ? "(" + HealthOptions.CHECK_FLAGS + ") " : "";
+      throw usage(
+          "health-check options belong to a definition (sentinel start --name NAME --cmd COMMAND"
+              + " ...); to set the health check of a defined process use: sentinel health --name "
+              + HealthOptions.shellQuote(target)
+              + " "
+              + check
+              + health.flags());
     }
     Map<String, Object> args;
     if (defining) {
@@ -233,6 +251,20 @@ final class StartCommand extends ClientCommand {
     args.remove("restart");
     if (restartPolicy.given()) {
       args.put("restart", restartPolicy.toJson());
+    }
+    // No resource limits: start has no options for them yet.
+    args.remove("limits");
+    // Likewise only the health-check fields given, and no health object without a check.
+    args.remove("health");
+    if (health.given()) {
+      health.validate();
+      if (health.kinds().isEmpty()) {
+        throw usage(
+            health.firstTuningFlag()
+                + " tunes a health check: give the check too, with "
+                + HealthOptions.CHECK_FLAGS);
+      }
+      args.put("health", health.toJson());
     }
     args.put("replace", replace);
     return args;

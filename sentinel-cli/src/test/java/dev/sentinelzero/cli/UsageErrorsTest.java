@@ -62,6 +62,38 @@ class UsageErrorsTest {
       start --name web --cmd x --delay 10s --max-delay 1s | --max-delay 1s is shorter than --delay 10s
       start web --restart always --retries unlimited     | use: sentinel restart-policy --name web --restart always --retries unlimited
       start --jitter 0.5                                 | sentinel restart-policy --name NAME --jitter 0.5
+      start --name w --cmd x --health-cmd c --health-tcp h:1 | a process has one health check: give one of
+      start --name w --cmd x --health-tcp h:1 --health-http http://h/ | not --health-tcp and --health-http
+      start --name w --cmd x --health-cmd a --health-cmd b | should be specified only once
+      start --name w --cmd x --health-tcp localhost      | 'localhost' is not HOST:PORT: use a host and a port from 1 to 65535
+      start --name w --cmd x --health-tcp localhost:0    | is not HOST:PORT
+      start --name w --cmd x --health-tcp localhost:65536 | is not HOST:PORT
+      start --name w --cmd x --health-tcp :5432          | is not HOST:PORT
+      start --name w --cmd x --health-tcp db:port        | Invalid value for option '--health-tcp'
+      start --name w --cmd x --health-http localhost:8080 | 'localhost:8080' is not an http URL: use one starting with http:// or https://
+      start --name w --cmd x --health-http ftp://h/      | is not an http URL
+      start --name w --cmd x --health-http http://       | is not an http URL
+      start --name w --cmd x --health-http 'http://h/a b' | is not an http URL
+      start --name w --cmd x --health-http http://h/ --health-retries 0 | '0' is not a number of health retries: use a whole number of 1 or more
+      start --name w --cmd x --health-http http://h/ --health-retries -1 | is not a number of health retries
+      start --name w --cmd x --health-http http://h/ --health-action kill | 'kill' is not a health action: use restart, stop or none
+      start --name w --cmd x --health-http http://h/ --health-interval 5 | '5' is not a duration
+      start --name w --cmd x --health-interval 10s       | --health-interval tunes a health check: give the check too, with --health-cmd COMMAND
+      start --name w --cmd x --health-action stop        | --health-action tunes a health check
+      start --name w --cmd x --health-shell              | --health-shell works with --health-cmd only
+      start --name w --cmd x --health-cmd ' '            | --health-cmd is empty
+      start web --health-tcp localhost:5432              | to set the health check of a defined process use: sentinel health --name web --health-tcp localhost:5432
+      start web --health-interval 10s                    | use: sentinel health --name web (--health-cmd COMMAND, --health-tcp HOST:PORT or --health-http URL) --health-interval 10s
+      health --name w                                    | give the health check to set, with --health-cmd COMMAND, --health-tcp HOST:PORT or --health-http URL, or --none to remove it
+      health --name w --health-interval 10s              | give the health check to set
+      health --name w --health-tcp h:1 --health-http http://h/ | a process has one health check
+      health --name w --health-tcp h                     | is not HOST:PORT
+      health --name w --health-http www.example.com      | is not an http URL
+      health --name w --health-tcp h:1 --health-retries 0 | is not a number of health retries
+      health --name w --none --health-tcp h:1            | --none removes the health check: give it alone
+      health --name w --none --health-shell              | --none removes the health check
+      health --health-tcp h:1                            | Missing required option: '--name=NAME'
+      health --name w w --none                           | Unmatched argument
       restart-policy --name web                          | give at least one restart-policy option to change
       restart-policy --retries 3                         | Missing required option: '--name=NAME'
       restart-policy --name web --max-delay 5x           | Invalid value for option '--max-delay'
@@ -122,6 +154,22 @@ class UsageErrorsTest {
             "sentinel: restart-policy options belong to a definition (sentinel start --name NAME"
                 + " --cmd COMMAND ...); to change the policy of a defined process use: sentinel"
                 + " restart-policy --name web --retries 3\n");
+  }
+
+  @Test
+  void healthOptionsOnAnExistingProcess_pointToHealth_quotingTheCommand() {
+    Cli.Result result =
+        Cli.run(
+            Cli.context(home), "start", "web", "--health-cmd", "curl -f localhost:8080",
+            "--health-retries", "2");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err())
+        .isEqualTo(
+            "sentinel: health-check options belong to a definition (sentinel start --name NAME"
+                + " --cmd COMMAND ...); to set the health check of a defined process use: sentinel"
+                + " health --name web --health-cmd 'curl -f localhost:8080' --health-retries 2\n");
   }
 
   @Test
