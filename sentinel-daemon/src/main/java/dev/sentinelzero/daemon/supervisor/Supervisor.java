@@ -500,6 +500,7 @@ public final class Supervisor implements AutoCloseable {
           store.updateSpec(spec);
           p.spec = spec;
           p.cancelHealthChecks();
+          p.healthOutput = null;
           if (p.state() == ProcessState.RUNNING) {
             startHealthChecks(p);
           }

@@ -666,6 +666,7 @@ class SupervisorTest {
 
     ProcessStatus without = get(supervisor.setHealthCheck("web", null)).process();
     assertThat(without.health()).isNull();
+    assertThat(without.healthOutput()).isNull();
     assertThat(store.loadProcesses().get(0).spec().health()).isNull();
     assertThat(timer.pending()).isEmpty();
   }
