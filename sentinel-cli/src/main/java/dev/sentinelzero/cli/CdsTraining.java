@@ -6,6 +6,7 @@ import dev.sentinelzero.protocol.HealthCheck;
 import dev.sentinelzero.protocol.Json;
 import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
+import dev.sentinelzero.protocol.ResourceLimits;
 import dev.sentinelzero.protocol.Response;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -80,6 +81,12 @@ final class CdsTraining implements Runnable {
       {"health", "--name", "a", "--health-tcp", "localhost:1", "--health-action", "none"},
       {"health", "--name", "a", "--health-http", "http://localhost/", "--json"},
       {"health", "--name", "a", "--none"},
+      {
+        "start", "--name", "a", "--cmd", "b", "--max-memory", "1.5G", "--max-cpu", "150%",
+        "--limit-for", "1m", "--limit-action", "log"
+      },
+      {"limits", "--name", "a", "--max-memory", "512MiB", "--json"},
+      {"limits", "--name", "a", "--none"},
       {"logs", "a", "-f", "--tail", "5", "--stderr"},
       {"events", "--name", "a", "--since", "10m", "--limit", "5", "-f", "--json"},
       {"--home", "/tmp", "status", "a"},
@@ -109,6 +116,12 @@ final class CdsTraining implements Runnable {
     ProcessStatus checked = ProcessStatus.fromJson(unhealthy.toJson());
     ProcessView.table(List.of(checked), sink);
     ProcessView.details(checked, context.clock(), sink);
+    ResourceLimits limits = new ResourceLimits(512L << 20, 150.0, 30_000, ResourceLimits.RESTART);
+    ProcessStatus limited =
+        new ProcessStatus(
+            "a", "running", 1L, Instant.EPOCH, 1L, 0, null, "r", null, null, "b",
+            process.spec().withLimits(limits), ProcessStatus.REASON_MANUAL, null, null, null, null);
+    ProcessView.details(ProcessStatus.fromJson(limited.toJson()), context.clock(), sink);
     Response.parse(Json.write(new Response.Ok("1", Map.of("processes", List.of(json))).toJson()));
     for (String since : new String[] {"2026-11-27T10:00:00Z", "2026-11-27 10:00", "2026-11-27"}) {
       EventsCommand.since(since, context.clock());

@@ -6,6 +6,7 @@ import dev.sentinelzero.protocol.HealthCheck;
 import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
+import dev.sentinelzero.protocol.ResourceLimits;
 import dev.sentinelzero.protocol.RestartPolicy;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -19,7 +20,7 @@ import java.util.Map;
 
 /**
  * How processes read as text: the table of {@code list} and {@code status}, the block of {@code
- * status NAME} and the one-line summaries of a restart policy and a health check. Environment values never reach this
+ * status NAME} and the one-line summaries of a restart policy, a health check and resource limits. Environment values never reach this
  * class (the daemon sends only the names), and it shows only the names.
  */
 final class ProcessView {
@@ -121,6 +122,9 @@ final class ProcessView {
     if (spec.health() != null) {
       rows.add(row("health check", healthCheck(spec.health())));
     }
+    if (spec.limits() != null) {
+      rows.add(row("limits", limits(spec.limits())));
+    }
     rows.add(row("last exit", longExit(p.lastExit())));
     rows.add(row("cpu", p.cpuPercent() == null ? NONE : Units.percent(p.cpuPercent())));
     rows.add(row("memory", p.memoryBytes() == null ? NONE : Units.bytes(p.memoryBytes())));
@@ -182,6 +186,26 @@ final class ProcessView {
     s.append(", ").append(h.retries()).append(h.retries() == 1 ? " retry" : " retries");
     s.append(", start period ").append(Units.exactDuration(h.startPeriodMs()));
     s.append(", on unhealthy: ").append(h.action());
+    return s.toString();
+  }
+
+  /**
+   * Resource limits in one line: {@code memory 512.0 MiB, cpu 150% for 30s, on breach: restart};
+   * a limit not set is left out.
+   */
+  static String limits(ResourceLimits l) {
+    StringBuilder s = new StringBuilder();
+    if (l.maxMemoryBytes() != null) {
+      s.append("memory ").append(Units.bytes(l.maxMemoryBytes()));
+    }
+    if (l.maxCpuPercent() != null) {
+      s.append(s.length() == 0 ? "" : ", ")
+          .append("cpu ")
+          .append(Units.plain(l.maxCpuPercent()))
+          .append("% for ")
+          .append(Units.exactDuration(l.limitForMs()));
+    }
+    s.append(s.length() == 0 ? "" : ", ").append("on breach: ").append(l.action());
     return s.toString();
   }
 

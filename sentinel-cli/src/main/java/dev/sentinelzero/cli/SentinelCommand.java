@@ -34,8 +34,8 @@ import picocli.CommandLine.Spec;
 final class SentinelCommand implements Callable<Integer> {
   /** The subcommands in the order help lists them. */
   static final String[] COMMANDS = {
-    "start", "stop", "restart", "restart-policy", "health", "remove", "list", "status", "logs",
-    "events", "daemon"
+    "start", "stop", "restart", "restart-policy", "health", "limits", "remove", "list", "status",
+    "logs", "events", "daemon"
   };
 
   static final String[] DAEMON_COMMANDS = {"start", "stop", "status", "run"};
@@ -86,6 +86,9 @@ final class SentinelCommand implements Callable<Integer> {
         break;
       case "health":
         command = new HealthCommand(context);
+        break;
+      case "limits":
+        command = new LimitsCommand(context);
         break;
       case "remove":
         command = new RemoveCommand(context);

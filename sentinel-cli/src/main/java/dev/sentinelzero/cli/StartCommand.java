@@ -28,13 +28,16 @@ import picocli.CommandLine.Parameters;
  * of a process already defined there is {@code sentinel restart-policy}. The health-check options
  * ({@link HealthOptions}) likewise belong to a definition, sent as the {@code health} object with
  * the tuning fields given; {@code sentinel health} sets or removes the check of a defined process.
+ * So do the resource-limit options ({@link LimitOptions}), sent as the {@code limits} object with
+ * the fields given, and only when some are; {@code sentinel limits} sets or removes the limits of
+ * a defined process.
  */
 @Command(
     name = "start",
     mixinStandardHelpOptions = true,
     description =
-        "Define a process (with its restart policy and health check) and start it, or start a"
-            + " defined one.",
+        "Define a process (with its restart policy, health check and resource limits) and start"
+            + " it, or start a defined one.",
     customSynopsis = {
       "sentinel start --name NAME --cmd COMMAND [OPTIONS]",
       "sentinel start --name NAME [OPTIONS] -- PROGRAM [ARG...]",
@@ -49,6 +52,9 @@ import picocli.CommandLine.Parameters;
           + " sentinel restart-policy.",
       "A health check is one of --health-cmd, --health-tcp and --health-http; the other health"
           + " options tune it. To set or remove the check of a defined process use sentinel health.",
+      "Resource limits are --max-memory, --max-cpu or both; --limit-for and --limit-action tune"
+          + " them (defaults: 30s, restart). Sizes: 512M, 2G, 1.5G or bytes, powers of 1024, at least 1M."
+          + " To set or remove the limits of a defined process use sentinel limits.",
       "An env file has KEY=VALUE lines; blank lines, # comments, a leading 'export ' and quotes"
           + " around the value are allowed. --env overrides --env-file."
     })
@@ -106,6 +112,8 @@ final class StartCommand extends ClientCommand {
 
   @Mixin HealthOptions health;
 
+  @Mixin LimitOptions limits;
+
   @Parameters(
       paramLabel = "NAME | PROGRAM ARG",
       arity = "0..*",
@@ -155,6 +163,17 @@ final class StartCommand extends ClientCommand {
               + " "
               + check
               + health.flags());
+    }
+    if (limits.given() && !defining) {
+      String target = beforeDashes.size() == 1 ? beforeDashes.get(0) : "NAME";
+      String limit = limits.hasLimit() ? "" : "(" + LimitOptions.LIMIT_FLAGS + ") ";
+      throw usage(
+          "resource-limit options belong to a definition (sentinel start --name NAME --cmd"
+              + " COMMAND ...); to set the limits of a defined process use: sentinel limits --name "
+              + HealthOptions.shellQuote(target)
+              + " "
+              + limit
+              + limits.flags());
     }
     Map<String, Object> args;
     if (defining) {
@@ -252,8 +271,6 @@ final class StartCommand extends ClientCommand {
     if (restartPolicy.given()) {
       args.put("restart", restartPolicy.toJson());
     }
-    // No resource limits: start has no options for them yet.
-    args.remove("limits");
     // Likewise only the health-check fields given, and no health object without a check.
     args.remove("health");
     if (health.given()) {
@@ -265,6 +282,17 @@ final class StartCommand extends ClientCommand {
                 + HealthOptions.CHECK_FLAGS);
       }
       args.put("health", health.toJson());
+    }
+    // Only the limit fields given, and no limits object without a limit.
+    args.remove("limits");
+    if (limits.given()) {
+      if (!limits.hasLimit()) {
+        throw usage(
+            limits.firstTuningFlag()
+                + " tunes resource limits: give a limit too, with "
+                + LimitOptions.LIMIT_FLAGS);
+      }
+      args.put("limits", limits.toJson());
     }
     args.put("replace", replace);
     return args;

@@ -25,11 +25,12 @@ class CommandTreeTest {
       daemon status                 | daemon
       restart-policy --name a --retries 3 | restart-policy
       health --name a --none        | health
+      limits --name a --none        | limits
       --json restart-policy --help  | restart-policy
-      --help                        | start stop restart restart-policy health remove list status logs events daemon
-      ''                            | start stop restart restart-policy health remove list status logs events daemon
-      bogus                         | start stop restart restart-policy health remove list status logs events daemon
-      -- status                     | start stop restart restart-policy health remove list status logs events daemon
+      --help                        | start stop restart restart-policy health limits remove list status logs events daemon
+      ''                            | start stop restart restart-policy health limits remove list status logs events daemon
+      bogus                         | start stop restart restart-policy health limits remove list status logs events daemon
+      -- status                     | start stop restart restart-policy health limits remove list status logs events daemon
       """)
   void registersOnlyTheCommandNamed(String args, String expected) {
     CommandLine tree = SentinelCommand.commandLine(UsageErrorsTest.words(args), Cli.context(home));

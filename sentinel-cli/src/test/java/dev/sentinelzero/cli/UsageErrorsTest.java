@@ -94,6 +94,38 @@ class UsageErrorsTest {
       health --name w --none --health-shell              | --none removes the health check
       health --health-tcp h:1                            | Missing required option: '--name=NAME'
       health --name w w --none                           | Unmatched argument
+      start --name w --cmd x --max-memory 0              | '0' is below the smallest memory limit, 1M: use a number of bytes, or one with a unit K, M, G or T
+      start --name w --cmd x --max-memory 100K           | '100K' is below the smallest memory limit, 1M
+      start --name w --cmd x --max-memory 800K           | is below the smallest memory limit
+      start --name w --cmd x --max-memory -1M            | '-1M' is not a size: use a number of bytes, or one with a unit K, M, G or T
+      start --name w --cmd x --max-memory 12X            | '12X' is not a size
+      start --name w --cmd x --max-memory 1M2            | '1M2' is not a size
+      start --name w --cmd x --max-memory 1.5            | '1.5' is not a size
+      start --name w --cmd x --max-memory 99999999999T   | is too large a size
+      start --name w --cmd x --max-memory 512M --max-memory 1G | should be specified only once
+      start --name w --cmd x --max-cpu 0                 | '0' is not a CPU percentage: use a number above 0, in percent of one core
+      start --name w --cmd x --max-cpu -5                | is not a CPU percentage
+      start --name w --cmd x --max-cpu lots              | Invalid value for option '--max-cpu'
+      start --name w --cmd x --max-cpu 50 --limit-for 30 | '30' is not a duration
+      start --name w --cmd x --max-cpu 50 --limit-action kill | 'kill' is not a limit action: use restart, stop or log
+      start --name w --cmd x --limit-for 1m              | --limit-for tunes resource limits: give a limit too, with --max-memory SIZE, --max-cpu PERCENT or both
+      start --name w --cmd x --limit-action log          | --limit-action tunes resource limits
+      start --name w --cmd x --limit-for 1m --limit-action stop | --limit-for tunes resource limits
+      start web --max-memory 512M                        | to set the limits of a defined process use: sentinel limits --name web --max-memory 512M
+      start web --max-cpu 150% --limit-for 1m            | use: sentinel limits --name web --max-cpu 150 --limit-for 1m
+      start web --limit-action log                       | use: sentinel limits --name web (--max-memory SIZE, --max-cpu PERCENT or both) --limit-action log
+      start --max-memory 1G                              | use: sentinel limits --name NAME --max-memory 1G
+      limits --name w                                    | give the limits to set, with --max-memory SIZE, --max-cpu PERCENT or both, or --none to remove them
+      limits --name w --limit-for 1m                     | give the limits to set
+      limits --name w --limit-action stop                | give the limits to set
+      limits --name w --max-memory 12X                   | '12X' is not a size
+      limits --name w --max-memory 100K                  | is below the smallest memory limit, 1M
+      limits --name w --max-cpu 0%                       | is not a CPU percentage
+      limits --name w --max-cpu 50 --limit-action none   | is not a limit action
+      limits --name w --none --max-cpu 50                | --none removes the resource limits: give it alone
+      limits --name w --none --limit-for 1m              | --none removes the resource limits
+      limits --max-cpu 50                                | Missing required option: '--name=NAME'
+      limits --name w w --none                           | Unmatched argument
       restart-policy --name web                          | give at least one restart-policy option to change
       restart-policy --retries 3                         | Missing required option: '--name=NAME'
       restart-policy --name web --max-delay 5x           | Invalid value for option '--max-delay'
@@ -170,6 +202,38 @@ class UsageErrorsTest {
             "sentinel: health-check options belong to a definition (sentinel start --name NAME"
                 + " --cmd COMMAND ...); to set the health check of a defined process use: sentinel"
                 + " health --name web --health-cmd 'curl -f localhost:8080' --health-retries 2\n");
+  }
+
+  /** A bad size: the whole message, with every accepted form. */
+  @Test
+  void badSize_listsTheAcceptedForms() {
+    Cli.Result result =
+        Cli.run(Cli.context(home), "start", "--name", "w", "--cmd", "x", "--max-memory", "12X");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err())
+        .isEqualTo(
+            "sentinel: Invalid value for option '--max-memory': '12X' is not a size: use a number"
+                + " of bytes, or one with a unit K, M, G or T (powers of 1024; a trailing B or iB"
+                + " is allowed), like 512M, 2G, 1.5G or 1536KiB; at least 1M (see: sentinel start"
+                + " --help)\n");
+  }
+
+  @Test
+  void limitOptionsOnAnExistingProcess_pointToLimits() {
+    Cli.Result result =
+        Cli.run(
+            Cli.context(home), "start", "my web", "--max-memory", "1.5G", "--max-cpu", "150",
+            "--limit-action", "stop");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err())
+        .isEqualTo(
+            "sentinel: resource-limit options belong to a definition (sentinel start --name NAME"
+                + " --cmd COMMAND ...); to set the limits of a defined process use: sentinel"
+                + " limits --name 'my web' --max-memory 1536M --max-cpu 150 --limit-action stop\n");
   }
 
   @Test
