@@ -27,6 +27,9 @@ final class DaemonStopCommand extends ClientCommand {
 
   private static final long POLL_MS = 100;
 
+  /** How often the daemon's pid is checked while it stops. */
+  private static final long ALIVE_POLL_MS = 10;
+
   @picocli.CommandLine.Option(
       names = "--keep-running",
       description =
@@ -81,17 +84,11 @@ final class DaemonStopCommand extends ClientCommand {
     boolean told = false;
     while (true) {
       if (handle.isPresent()) {
-        try {
-          handle.get().onExit().get(POLL_MS, TimeUnit.MILLISECONDS);
+        // Not onExit(): for a process that is not our child the JDK polls it about every 2 s.
+        if (!handle.get().isAlive() || isZombie(pid)) {
           return;
-        } catch (TimeoutException e) {
-          // still stopping its processes
-        } catch (ExecutionException e) {
-          return;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new ProtocolException(ErrorCode.UNAVAILABLE, "interrupted while the daemon stopped");
         }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ALIVE_POLL_MS));
       } else {
         try (DaemonClient client = connector.tryConnect()) {
           if (client == null || !answers(client)) {
@@ -107,6 +104,21 @@ final class DaemonStopCommand extends ClientCommand {
         err().flush();
         told = true;
       }
+    }
+  }
+
+  /**
+   * True when the pid has exited but its parent has not reaped it yet. A daemon started by {@code
+   * daemon start} is reparented to init, and some inits (containers) reap late; it has stopped.
+   * Linux only: elsewhere this says false and the wait relies on isAlive.
+   */
+  private static boolean isZombie(long pid) {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+      int close = stat.lastIndexOf(')');
+      return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
     }
   }
 
