@@ -69,6 +69,15 @@ final class RunningDaemon implements AutoCloseable {
     pb.environment().remove("SENTINEL_HOME");
     pb.environment().put("SENTINEL_SAMPLE_INTERVAL_MS", "200");
     process = pb.start();
+    try {
+      awaitAnswer();
+    } catch (RuntimeException | Error e) {
+      process.destroyForcibly(); // never leave a daemon behind a failed start
+      throw e;
+    }
+  }
+
+  private void awaitAnswer() {
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(20))
