@@ -1,5 +1,10 @@
 package dev.sentinelzero.cli;
 
+import static dev.sentinelzero.cli.OptionEcho.exact;
+import static dev.sentinelzero.cli.OptionEcho.flag;
+import static dev.sentinelzero.cli.OptionEcho.putIfGiven;
+import static dev.sentinelzero.cli.OptionEcho.shellQuote;
+
 import dev.sentinelzero.protocol.HealthCheck;
 import dev.sentinelzero.protocol.ProtocolException;
 import java.time.Duration;
@@ -7,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -31,7 +35,6 @@ final class HealthOptions {
       "--health-cmd COMMAND, --health-tcp HOST:PORT or --health-http URL";
 
   /** A word that needs no quoting in sh. */
-  private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
 
   @Option(
       names = "--health-cmd",
@@ -200,30 +203,6 @@ final class HealthOptions {
     flag(words, "--health-start-period", startPeriod == null ? null : exact(startPeriod));
     flag(words, "--health-action", action);
     return String.join(" ", words);
-  }
-
-  static String shellQuote(String word) {
-    if (PLAIN_WORD.matcher(word).matches()) {
-      return word;
-    }
-    return "'" + word.replace("'", "'\\''") + "'";
-  }
-
-  private static String exact(Duration duration) {
-    return Units.exactDuration(duration.toMillis());
-  }
-
-  private static void putIfGiven(Map<String, Object> json, String key, Object value) {
-    if (value != null) {
-      json.put(key, value);
-    }
-  }
-
-  private static void flag(List<String> words, String name, String value) {
-    if (value != null) {
-      words.add(name);
-      words.add(value);
-    }
   }
 
   // ---- converters: each checks one value and names what it accepts

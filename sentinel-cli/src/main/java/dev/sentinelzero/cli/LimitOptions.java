@@ -1,5 +1,8 @@
 package dev.sentinelzero.cli;
 
+import static dev.sentinelzero.cli.OptionEcho.flag;
+import static dev.sentinelzero.cli.OptionEcho.putIfGiven;
+
 import dev.sentinelzero.protocol.ResourceLimits;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -119,19 +122,6 @@ final class LimitOptions {
       }
     }
     return Long.toString(bytes);
-  }
-
-  private static void putIfGiven(Map<String, Object> json, String key, Object value) {
-    if (value != null) {
-      json.put(key, value);
-    }
-  }
-
-  private static void flag(List<String> words, String name, String value) {
-    if (value != null) {
-      words.add(name);
-      words.add(value);
-    }
   }
 
   // ---- converters: each checks one value and names what it accepts

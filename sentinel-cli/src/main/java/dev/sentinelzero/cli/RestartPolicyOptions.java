@@ -1,5 +1,9 @@
 package dev.sentinelzero.cli;
 
+import static dev.sentinelzero.cli.OptionEcho.exact;
+import static dev.sentinelzero.cli.OptionEcho.flag;
+import static dev.sentinelzero.cli.OptionEcho.putIfGiven;
+
 import dev.sentinelzero.protocol.ProtocolException;
 import dev.sentinelzero.protocol.RestartPolicy;
 import java.time.Duration;
@@ -181,23 +185,6 @@ final class RestartPolicyOptions {
       flag(words, "--cooldown", ms == null ? NONE : Units.exactDuration(ms));
     }
     return String.join(" ", words);
-  }
-
-  private static String exact(Duration duration) {
-    return Units.exactDuration(duration.toMillis());
-  }
-
-  private static void putIfGiven(Map<String, Object> json, String key, Object value) {
-    if (value != null) {
-      json.put(key, value);
-    }
-  }
-
-  private static void flag(List<String> words, String name, String value) {
-    if (value != null) {
-      words.add(name);
-      words.add(value);
-    }
   }
 
   // ---- converters: each checks one value and names what it accepts

@@ -159,7 +159,7 @@ final class StartCommand extends ClientCommand {
       throw usage(
           "health-check options belong to a definition (sentinel start --name NAME --cmd COMMAND"
               + " ...); to set the health check of a defined process use: sentinel health --name "
-              + HealthOptions.shellQuote(target)
+              + OptionEcho.shellQuote(target)
               + " "
               + check
               + health.flags());
@@ -170,7 +170,7 @@ final class StartCommand extends ClientCommand {
       throw usage(
           "resource-limit options belong to a definition (sentinel start --name NAME --cmd"
               + " COMMAND ...); to set the limits of a defined process use: sentinel limits --name "
-              + HealthOptions.shellQuote(target)
+              + OptionEcho.shellQuote(target)
               + " "
               + limit
               + limits.flags());

@@ -128,7 +128,10 @@ class DaemonLifecycleTest {
     Cli.Result stopped = Cli.run(context, "daemon", "stop");
     assertThat(stopped.exit()).as(stopped.toString()).isZero();
     assertThat(stopped.out()).isEqualTo("stopped the daemon (pid " + pid + ")\n");
-    assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
+    // It has exited; the test JVM (its parent here) reaps it a moment later.
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty());
   }
 
   @Test
