@@ -52,13 +52,20 @@ public final class ProcessHandlers {
   /** Records the request, its client and its outcome in the transaction log. */
   private Handler audited(Handler handler) {
     return (request, exchange) -> {
+      Supervisor.Audit audit =
+          new Supervisor.Audit(exchange.user(), request.command(), redacted(request.args()));
+      supervisor.auditNextRequest(audit);
+      String outcome = "internal: the request failed inside the daemon";
       try {
         handler.handle(request, exchange);
-        supervisor.audit(exchange.user(), request.command(), redacted(request.args()), "ok");
+        outcome = "ok";
       } catch (ProtocolException e) {
-        supervisor.audit(
-            exchange.user(), request.command(), redacted(request.args()), e.code().wireName() + ": " + e.getMessage());
+        outcome = e.code().wireName() + ": " + e.getMessage();
         throw e;
+      } finally {
+        if (!supervisor.auditTaken()) {
+          supervisor.audit(audit, outcome); // refused before it reached the supervisor
+        }
       }
     };
   }

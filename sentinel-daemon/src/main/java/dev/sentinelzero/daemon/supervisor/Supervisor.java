@@ -580,26 +580,52 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
+  /** Who asked for a state-changing request, and what (secret values already removed). */
+  public record Audit(String user, String command, Map<String, Object> args) {}
+
+  /** The audit entry for the next request this (connection) thread submits. */
+  private static final ThreadLocal<Audit> NEXT_AUDIT = new ThreadLocal<>();
+
   /**
-   * Records a state-changing request in the transaction log: who sent it, what it asked (secret
-   * values already removed by the caller) and how it ended.
+   * Marks the next request submitted from the calling thread as this audited one: its log entry
+   * is then written in the same transaction as the change the request makes.
    */
-  public void audit(String user, String command, Map<String, Object> args, String outcome) {
-    post(
-        () -> {
-          Map<String, Object> data = new java.util.LinkedHashMap<>();
-          data.put("user", user);
-          data.put("command", command);
-          data.put("args", args);
-          data.put("outcome", outcome);
-          Object name = args.get("name");
-          store.appendEvent(
-              clock.instant(),
-              name instanceof String ? (String) name : null,
-              "request",
-              user + ": " + command + (name instanceof String ? " " + name : "") + " -> " + outcome,
-              data);
-        });
+  public void auditNextRequest(Audit audit) {
+    NEXT_AUDIT.set(audit);
+  }
+
+  /**
+   * Ends {@link #auditNextRequest}: true if a request took the entry (it is written), false if
+   * none was submitted (the request was refused before it reached the supervisor); either way the
+   * mark is cleared.
+   */
+  public boolean auditTaken() {
+    boolean taken = NEXT_AUDIT.get() == null;
+    NEXT_AUDIT.remove();
+    return taken;
+  }
+
+  /**
+   * Records a request that never reached the supervisor (refused while reading its arguments) in
+   * the transaction log, in a transaction of its own: nothing was changed.
+   */
+  public void audit(Audit audit, String outcome) {
+    post(() -> recordAudit(audit, outcome));
+  }
+
+  private void recordAudit(Audit audit, String outcome) {
+    Map<String, Object> data = new java.util.LinkedHashMap<>();
+    data.put("user", audit.user());
+    data.put("command", audit.command());
+    data.put("args", audit.args());
+    data.put("outcome", outcome);
+    Object name = audit.args().get("name");
+    store.appendEvent(
+        clock.instant(),
+        name instanceof String ? (String) name : null,
+        "request",
+        audit.user() + ": " + audit.command() + (name instanceof String ? " " + name : "") + " -> " + outcome,
+        data);
   }
 
   /** Records something about the daemon itself (start, stop) in the transaction log. */
@@ -1061,6 +1087,10 @@ public final class Supervisor implements AutoCloseable {
 
   private <T> CompletableFuture<T> submit(Task<CompletableFuture<T>> task, boolean request) {
     CompletableFuture<T> result = new CompletableFuture<>();
+    Audit audit = request ? NEXT_AUDIT.get() : null;
+    if (audit != null) {
+      NEXT_AUDIT.remove(); // taken: written with this request's change
+    }
     try {
       loop.execute(
           () -> {
@@ -1072,7 +1102,17 @@ public final class Supervisor implements AutoCloseable {
               CompletableFuture<T> outcome;
               store.begin();
               try {
-                outcome = task.run();
+                try {
+                  outcome = task.run();
+                  if (audit != null) {
+                    recordAudit(audit, "ok");
+                  }
+                } catch (ProtocolException e) {
+                  if (audit != null) {
+                    recordAudit(audit, e.code().wireName() + ": " + e.getMessage());
+                  }
+                  throw e;
+                }
               } finally {
                 store.commit(); // before any reply: what the client is told is on disk
               }

@@ -716,4 +716,28 @@ class SupervisorTest {
     get(supervisor.setLimits("web", null));
     assertThat(store.loadProcesses().get(0).spec().limits()).isNull();
   }
+
+  // --- the transaction log (issue 5) ---
+
+  @Test
+  void anAuditedRequest_isLoggedWithItsChange_andARefusedOne_withItsError() throws Exception {
+    supervisor.auditNextRequest(new Supervisor.Audit("alice", "start", Map.of("name", "web")));
+    get(supervisor.define(spec("web"), false));
+    assertThat(supervisor.auditTaken()).isTrue();
+    supervisor.auditNextRequest(new Supervisor.Audit("bob", "stop", Map.of("name", "ghost")));
+    failure(supervisor.stop("ghost"));
+    assertThat(supervisor.auditTaken()).isTrue();
+    supervisor.auditNextRequest(new Supervisor.Audit("eve", "start", Map.of()));
+    assertThat(supervisor.auditTaken()).as("nothing was submitted").isFalse();
+
+    try (dev.sentinelzero.daemon.store.EventLog log = dev.sentinelzero.daemon.store.EventLog.open(dir.resolve("sentinel.db"))) {
+      List<dev.sentinelzero.protocol.EventRecord> requests =
+          log.query(null, null, 0, 100).stream().filter(e -> e.kind().equals("request")).toList();
+      assertThat(requests).extracting(dev.sentinelzero.protocol.EventRecord::message)
+          .containsExactly("alice: start web -> ok", "bob: stop ghost -> not_found: no process named ghost; see: sentinel list");
+      List<String> webKinds =
+          log.query("web", null, 0, 100).stream().map(dev.sentinelzero.protocol.EventRecord::kind).toList();
+      assertThat(webKinds).containsExactly("starting", "running", "request");
+    }
+  }
 }
