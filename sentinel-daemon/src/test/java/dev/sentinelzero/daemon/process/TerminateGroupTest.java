@@ -54,6 +54,10 @@ class TerminateGroupTest extends RealProcessTest {
     Spawned child = spawn(sh("sleep 1000 & exit 0"));
     long pgid = child.pid();
     assertThat(child.awaitExit()).isEqualTo(new ExitStatus.Exited(0));
+    // The background child may still be the forked shell for a moment before it execs sleep.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Procs.liveGroup(pgid).stream().map(Procs.Entry::comm).toList().equals(List.of("sleep")));
     List<Procs.Entry> stragglers = Procs.liveGroup(pgid);
     assertThat(stragglers).extracting(Procs.Entry::comm).containsExactly("sleep");
 
