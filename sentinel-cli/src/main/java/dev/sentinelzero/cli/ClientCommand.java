@@ -54,6 +54,39 @@ abstract class ClientCommand implements Callable<Integer> {
   }
 
   /** Prints a value as indented JSON: the only thing on stdout under {@code --json}. */
+  /**
+   * Sends a request that sets or removes one setting of a process ({@code health}, {@code
+   * limits}) and prints the setting as it is now: {@code <what> of NAME: <summary>}, {@code <what>
+   * of NAME removed}, or with {@code (unchanged)}; with {@code --json}, the daemon's result.
+   *
+   * @param summary the setting of the answered process in words, or null when it has none
+   */
+  int sendSetting(
+      String command,
+      Map<String, Object> args,
+      String what,
+      java.util.function.Function<dev.sentinelzero.protocol.ProcessSpec, String> summary)
+      throws ProtocolException {
+    Map<String, Object> result = request(command, args, QUICK_TIMEOUT_MS);
+    if (global.json()) {
+      printJson(result);
+      return ExitCodes.OK;
+    }
+    dev.sentinelzero.protocol.ProcessStatus process = ProcessView.process(result);
+    boolean unchanged = Boolean.FALSE.equals(result.get("changed"));
+    String now = summary.apply(process.spec());
+    if (now == null) {
+      out().println(
+          unchanged
+              ? process.name() + " has no " + what + " (unchanged)"
+              : what + " of " + process.name() + " removed");
+    } else {
+      out().println(what + " of " + process.name() + (unchanged ? " (unchanged)" : "") + ": " + now);
+    }
+    out().flush();
+    return ExitCodes.OK;
+  }
+
   void printJson(Object value) {
     PrintWriter out = out();
     out.println(Json.writePretty(value));

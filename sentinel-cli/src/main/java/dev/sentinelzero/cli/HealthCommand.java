@@ -1,8 +1,6 @@
 package dev.sentinelzero.cli;
 
 import dev.sentinelzero.protocol.Commands;
-import dev.sentinelzero.protocol.HealthCheck;
-import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -71,28 +69,10 @@ final class HealthCommand extends ClientCommand {
       }
       args.put("health", health.toJson());
     }
-    Map<String, Object> result = request(Commands.HEALTH, args, QUICK_TIMEOUT_MS);
-    if (global.json()) {
-      printJson(result);
-      return ExitCodes.OK;
-    }
-    ProcessStatus process = ProcessView.process(result);
-    boolean unchanged = Boolean.FALSE.equals(result.get("changed"));
-    HealthCheck check = process.spec().health();
-    if (check == null) {
-      out().println(
-          unchanged
-              ? process.name() + " has no health check (unchanged)"
-              : "health check of " + process.name() + " removed");
-    } else {
-      out().println(
-          "health check of "
-              + process.name()
-              + (unchanged ? " (unchanged)" : "")
-              + ": "
-              + ProcessView.healthCheck(check));
-    }
-    out().flush();
-    return ExitCodes.OK;
+    return sendSetting(
+        Commands.HEALTH,
+        args,
+        "health check",
+        spec -> spec.health() == null ? null : ProcessView.healthCheck(spec.health()));
   }
 }

@@ -1,9 +1,7 @@
 package dev.sentinelzero.cli;
 
 import dev.sentinelzero.protocol.Commands;
-import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
-import dev.sentinelzero.protocol.ResourceLimits;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -71,28 +69,7 @@ final class LimitsCommand extends ClientCommand {
       }
       args.put("limits", limits.toJson());
     }
-    Map<String, Object> result = request(Commands.LIMITS, args, QUICK_TIMEOUT_MS);
-    if (global.json()) {
-      printJson(result);
-      return ExitCodes.OK;
-    }
-    ProcessStatus process = ProcessView.process(result);
-    boolean unchanged = Boolean.FALSE.equals(result.get("changed"));
-    ResourceLimits now = process.spec().limits();
-    if (now == null) {
-      out().println(
-          unchanged
-              ? process.name() + " has no limits (unchanged)"
-              : "limits of " + process.name() + " removed");
-    } else {
-      out().println(
-          "limits of "
-              + process.name()
-              + (unchanged ? " (unchanged)" : "")
-              + ": "
-              + ProcessView.limits(now));
-    }
-    out().flush();
-    return ExitCodes.OK;
+    return sendSetting(
+        Commands.LIMITS, args, "limits", spec -> spec.limits() == null ? null : ProcessView.limits(spec.limits()));
   }
 }
