@@ -298,6 +298,18 @@ class EndToEndTest {
     assertThat(((Number) restart.get("delay_ms")).longValue()).isEqualTo(3_600_000L);
   }
 
+  @Test
+  void events_showWhatHappenedAndWhoAsked_withoutSecrets() {
+    ok("start", "--name", "web", "--env", "API_TOKEN=s3cr3t-v4lue", "--cmd", "sleep 1000");
+    ok("stop", "web");
+
+    Cli.Result text = ok("events", "--name", "web");
+    assertThat(text.out()).contains("running").contains("stopped").contains(": start web -> ok");
+    Cli.Result json = ok("events", "--json", "--limit", "100");
+    assertThat(json.out()).doesNotContain("s3cr3t-v4lue").contains("API_TOKEN").contains("\"kind\"");
+    assertThat(sentinel("events", "--since", "yesterday-ish").exit()).isEqualTo(2);
+  }
+
   /** Live members of a process group, from /proc. */
   private static List<Long> liveInGroup(long pgid) {
     List<Long> out = new ArrayList<>();
