@@ -138,4 +138,39 @@ class RestartEndToEndTest {
     assertThat((String) status("hog").get("reason")).contains("memory limit");
     assertThat(client.call("stop", Map.of("name", "hog"))).isInstanceOf(Response.Ok.class);
   }
+
+  @Test
+  void aHealthCheckStillRunning_whenTheDaemonStops_isNotLeftBehind() throws Exception {
+    String marker = Long.toString(300_000 + new java.util.Random().nextInt(600_000));
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("name", "svc");
+    args.put("argv", List.of("sleep", "1000"));
+    args.put("cwd", "/tmp");
+    args.put("path", "/usr/bin:/bin");
+    args.put("health", Map.of("kind", "cmd", "target", "sleep " + marker, "interval_ms", 100, "timeout_ms", 60_000));
+    assertThat(client.call("start", args)).isInstanceOf(Response.Ok.class);
+    await().atMost(Duration.ofSeconds(20)).until(() -> !liveWithArgs("sleep\0" + marker + "\0").isEmpty());
+
+    assertThat(daemon.stop()).isIn(0, 143);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> liveWithArgs("sleep\0" + marker + "\0").isEmpty());
+  }
+
+  private static List<Long> liveWithArgs(String cmdline) throws java.io.IOException {
+    List<Long> out = new java.util.ArrayList<>();
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> dirs =
+        java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"), "[0-9]*")) {
+      for (java.nio.file.Path dir : dirs) {
+        try {
+          long pid = Long.parseLong(dir.getFileName().toString());
+          if (java.nio.file.Files.readString(dir.resolve("cmdline")).equals(cmdline) && !"Z".equals(ProcFs.state(pid))) {
+            out.add(pid);
+          }
+        } catch (java.io.IOException e) {
+          // gone meanwhile
+        }
+      }
+    }
+    return out;
+  }
 }

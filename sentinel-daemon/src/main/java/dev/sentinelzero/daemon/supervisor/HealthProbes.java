@@ -39,6 +39,8 @@ final class HealthProbes implements HealthProber {
   private final LogFiles logFiles;
   private final Timer timer;
   private final ExecutorService network;
+  /** Process groups of {@code cmd} checks still running; killed on close. */
+  private final java.util.Set<Long> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   HealthProbes(ProcessControl os, LaunchPlanner planner, LogFiles logFiles, Timer timer) {
     this.os = os;
@@ -118,20 +120,19 @@ final class HealthProbes implements HealthProber {
       result.complete(new Result(false, "cannot run the check: " + e.getMessage()));
       return result;
     }
+    running.add(child.pgid());
     Timer.Cancellable deadline =
         timer.schedule(
             check.timeoutMs(),
-            () -> {
-              if (result.complete(
-                  new Result(false, "timed out after " + Supervisor.humanMillis(check.timeoutMs())))) {
-                os.signalGroup(child.pgid(), os.signal("KILL"));
-              }
-            });
-    // Whatever happens, the check's group is cleared and its leader reaped once it has ended.
+            () ->
+                result.complete(
+                    new Result(false, "timed out after " + Supervisor.humanMillis(check.timeoutMs()))));
+    // Whatever happens, the check's group is killed (a timed-out check too) and its leader reaped.
     result.whenComplete(
         (r, e) -> {
           deadline.cancel();
-          os.terminateGroup(child.pgid(), os.signal("KILL"), 0);
+          os.terminateGroup(child.pgid(), os.signal("KILL"), 0)
+              .whenComplete((v, err) -> running.remove(child.pgid()));
         });
     return result;
   }
@@ -183,8 +184,18 @@ final class HealthProbes implements HealthProber {
     }
   }
 
+  /** Kills the checks still running (the daemon is stopping) and waits briefly for them to go. */
   @Override
   public void close() {
     network.shutdownNow();
+    java.util.List<CompletableFuture<Void>> ends = new java.util.ArrayList<>();
+    for (Long pgid : running) {
+      ends.add(os.terminateGroup(pgid, os.signal("KILL"), 0));
+    }
+    try {
+      CompletableFuture.allOf(ends.toArray(new CompletableFuture<?>[0])).get(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // the daemon is stopping: what is left is killed already and init reaps it
+    }
   }
 }
