@@ -26,7 +26,6 @@ final class ManagedProcess {
     final long startNanos;
     /** Completes once the run's process group is gone and its leader reaped; null until asked. */
     CompletableFuture<Void> teardown;
-    boolean exited;
     /** Set when the daemon ends this run on its own (failed health check, resource limit). */
     String unhealthy;
     /** Resource-limit window of this run. */

@@ -27,9 +27,6 @@ enum ProcessState {
   /** States with a live process group that a stop must tear down. */
   static final Set<ProcessState> ACTIVE = EnumSet.of(STARTING, RUNNING, STOPPING);
 
-  /** States from which {@code start} spawns a new run. */
-  static final Set<ProcessState> STARTABLE = EnumSet.of(STOPPED, EXITED, BACKOFF, FAILED);
-
   String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }

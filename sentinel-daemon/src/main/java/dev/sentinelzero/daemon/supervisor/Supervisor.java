@@ -527,7 +527,7 @@ public final class Supervisor implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Transitions. Supervisor thread only.
 
-  /** STARTABLE -> STARTING -> RUNNING, or -> FAILED when the program cannot be launched. */
+  /** STOPPED/EXITED/BACKOFF/FAILED -> STARTING -> RUNNING, or -> FAILED when it cannot be launched. */
   private void spawn(ManagedProcess p, String code, String why) throws ProtocolException {
     p.afterStop = ManagedProcess.AfterStop.NOTHING;
     p.pendingStart = null;
@@ -907,7 +907,6 @@ public final class Supervisor implements AutoCloseable {
     if (p == null || p.run == null || p.run.id != runId) {
       return; // an earlier run of this name, or a removed process: the process layer reaps it
     }
-    p.run.exited = true;
     p.lastExit = exitInfo(status, p.spec);
     if (p.run.unhealthy != null) {
       p.lastExit =
