@@ -46,8 +46,8 @@ class EventsEndToEndTest {
       for (Map<String, Object> e : web) {
         kinds.add((String) e.get("kind"));
       }
-      // A request's entry is written in the same transaction as the change it makes, after it.
-      assertThat(kinds).containsSubsequence("starting", "running", "request", "stopping", "request", "stopped");
+      // A request's entry is written first, in the same transaction as the change it makes.
+      assertThat(kinds).containsSubsequence("request", "starting", "running", "request", "stopping", "stopped");
       Map<String, Object> startRequest = web.stream().filter(e -> e.get("kind").equals("request")).findFirst().orElseThrow();
       @SuppressWarnings("unchecked")
       Map<String, Object> data = (Map<String, Object>) startRequest.get("data");

@@ -216,8 +216,9 @@ public final class Store implements AutoCloseable {
    *
    * @param name the process, or null for the daemon
    * @param data details as JSON values; never environment values
+   * @return the new entry's id
    */
-  public void appendEvent(Instant at, String name, String kind, String message, java.util.Map<String, Object> data) {
+  public long appendEvent(Instant at, String name, String kind, String message, java.util.Map<String, Object> data) {
     try (PreparedStatement st =
         connection.prepareStatement(
             "INSERT INTO events (at, at_ms, name, kind, message, data) VALUES (?, ?, ?, ?, ?, ?)")) {
@@ -230,6 +231,25 @@ public final class Store implements AutoCloseable {
       st.executeUpdate();
     } catch (SQLException e) {
       throw new StoreException("cannot append to the event log: " + e.getMessage(), e);
+    }
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("SELECT last_insert_rowid()")) {
+      return rs.next() ? rs.getLong(1) : -1;
+    } catch (SQLException e) {
+      throw new StoreException("cannot read the new event's id: " + e.getMessage(), e);
+    }
+  }
+
+  /** Rewrites an entry's message and details (a request's outcome, once it is known). */
+  public void updateEvent(long id, String message, java.util.Map<String, Object> data) {
+    try (PreparedStatement st =
+        connection.prepareStatement("UPDATE events SET message = ?, data = ? WHERE id = ?")) {
+      st.setString(1, message);
+      st.setString(2, Json.write(data));
+      st.setLong(3, id);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot update the event log: " + e.getMessage(), e);
     }
   }
 

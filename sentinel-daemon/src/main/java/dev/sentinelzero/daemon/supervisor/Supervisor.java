@@ -554,6 +554,11 @@ public final class Supervisor implements AutoCloseable {
     p.run = new ManagedProcess.Run(runId, child.pid(), clock.instant(), ticker.getAsLong());
     try {
       store.recordRun(p.name(), new Store.StoredRun(child.pid(), child.startTime(), p.run.startedAt));
+      // Commit now, not at the end of the task: until the pid is on disk, a daemon killed at this
+      // moment would leave a process that no later daemon knows to adopt. The rest of the task
+      // goes on in a new transaction.
+      store.commit();
+      store.begin();
     } catch (StoreException e) {
       // The process runs; only a daemon crash before the next good write could lose track of it.
       log.error("{}: cannot record its run (pid {})", p.name(), child.pid(), e);
@@ -610,22 +615,39 @@ public final class Supervisor implements AutoCloseable {
    * the transaction log, in a transaction of its own: nothing was changed.
    */
   public void audit(Audit audit, String outcome) {
-    post(() -> recordAudit(audit, outcome));
+    post(() -> store.appendEvent(clock.instant(), auditName(audit), "request", auditMessage(audit, outcome), auditData(audit, outcome)));
   }
 
-  private void recordAudit(Audit audit, String outcome) {
+  /**
+   * Writes a request's entry before its change, as {@code pending}: a task that spawns commits
+   * early (see {@link #spawn}), and the entry must be in that commit. Returns its id.
+   */
+  private long startAudit(Audit audit) {
+    return store.appendEvent(
+        clock.instant(), auditName(audit), "request", auditMessage(audit, "pending"), auditData(audit, "pending"));
+  }
+
+  private void finishAudit(long id, Audit audit, String outcome) {
+    store.updateEvent(id, auditMessage(audit, outcome), auditData(audit, outcome));
+  }
+
+  private static String auditName(Audit audit) {
+    Object name = audit.args().get("name");
+    return name instanceof String ? (String) name : null;
+  }
+
+  private static String auditMessage(Audit audit, String outcome) {
+    String name = auditName(audit);
+    return audit.user() + ": " + audit.command() + (name != null ? " " + name : "") + " -> " + outcome;
+  }
+
+  private static Map<String, Object> auditData(Audit audit, String outcome) {
     Map<String, Object> data = new java.util.LinkedHashMap<>();
     data.put("user", audit.user());
     data.put("command", audit.command());
     data.put("args", audit.args());
     data.put("outcome", outcome);
-    Object name = audit.args().get("name");
-    store.appendEvent(
-        clock.instant(),
-        name instanceof String ? (String) name : null,
-        "request",
-        audit.user() + ": " + audit.command() + (name instanceof String ? " " + name : "") + " -> " + outcome,
-        data);
+    return data;
   }
 
   /** Records something about the daemon itself (start, stop) in the transaction log. */
@@ -1101,14 +1123,15 @@ public final class Supervisor implements AutoCloseable {
               CompletableFuture<T> outcome;
               store.begin();
               try {
+                long auditId = audit == null ? -1 : startAudit(audit);
                 try {
                   outcome = task.run();
                   if (audit != null) {
-                    recordAudit(audit, "ok");
+                    finishAudit(auditId, audit, "ok");
                   }
                 } catch (ProtocolException e) {
                   if (audit != null) {
-                    recordAudit(audit, e.code().wireName() + ": " + e.getMessage());
+                    finishAudit(auditId, audit, e.code().wireName() + ": " + e.getMessage());
                   }
                   throw e;
                 }

@@ -737,7 +737,7 @@ class SupervisorTest {
           .containsExactly("alice: start web -> ok", "bob: stop ghost -> not_found: no process named ghost; see: sentinel list");
       List<String> webKinds =
           log.query("web", null, 0, 100).stream().map(dev.sentinelzero.protocol.EventRecord::kind).toList();
-      assertThat(webKinds).containsExactly("starting", "running", "request");
+      assertThat(webKinds).containsExactly("request", "starting", "running");
     }
   }
 }
