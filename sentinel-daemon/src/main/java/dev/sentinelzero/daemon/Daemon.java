@@ -177,7 +177,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
             os,
             store,
             logFiles,
-            System.getenv(),
+            childEnvironment(),
             clock,
             System::nanoTime,
             dev.sentinelzero.daemon.supervisor.Timer.system(),
@@ -194,6 +194,27 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     dispatcher.register(Commands.EVENTS, new dev.sentinelzero.daemon.rpc.EventsHandler(paths.database()));
     rpc = RpcServer.start(paths.socket(), dispatcher, paths.daemonLog());
     log.info("listening on {}", paths.socket());
+  }
+
+  /**
+   * The environment every supervised process starts from: the daemon's own, plus the home's
+   * marker ({@link dev.sentinelzero.daemon.process.MarkedProcesses}).
+   */
+  private java.util.Map<String, String> childEnvironment() {
+    java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    env.put(dev.sentinelzero.daemon.process.MarkedProcesses.HOME_ID, homeId(paths.home()));
+    return env;
+  }
+
+  private static String homeId(Path home) {
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(home.toString().getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void acquireLock() throws IOException, StartupException {

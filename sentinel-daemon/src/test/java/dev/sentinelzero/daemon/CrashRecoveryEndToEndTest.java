@@ -107,4 +107,47 @@ class CrashRecoveryEndToEndTest {
       }
     }
   }
+
+  @Test
+  void processesSpawnedButNeverRecorded_areFoundByTheirMarker_adoptedOrStopped() throws Exception {
+    Path home = tmp.resolve("home3");
+    try (RunningDaemon daemon = RunningDaemon.start(home)) {
+      long pid;
+      try (RunningDaemon.Client c = daemon.client()) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("name", "svc");
+        args.put("argv", List.of("sleep", "1000"));
+        args.put("cwd", "/tmp");
+        args.put("path", "/usr/bin:/bin");
+        assertThat(c.call("start", args)).isInstanceOf(Response.Ok.class);
+        pid = pid(status(c, "svc"));
+      }
+      daemon.process().destroyForcibly();
+      assertThat(daemon.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+      // As if the daemon had died between posix_spawn and recording the pid:
+      try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + daemon.paths.database());
+          java.sql.Statement st = db.createStatement()) {
+        st.executeUpdate("DELETE FROM runs");
+      }
+      // ... and a marked process whose definition never got committed.
+      String homeId = java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(home.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 12);
+      Process stray = new ProcessBuilder("setsid", "sleep", "1001").start();
+      stray.getOutputStream().close();
+      ProcessBuilder marked = new ProcessBuilder("setsid", "sleep", "1002");
+      marked.environment().put("SENTINEL_HOME_ID", homeId);
+      marked.environment().put("SENTINEL_NAME", "ghost");
+      Process ghost = marked.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> "S".equals(ProcFs.state(ghost.pid())));
+
+      daemon.launch();
+
+      try (RunningDaemon.Client c = daemon.client()) {
+        assertThat(pid(status(c, "svc"))).as("adopted, not started twice").isEqualTo(pid);
+      }
+      await().atMost(Duration.ofSeconds(15)).until(() -> !ghost.isAlive());
+      assertThat(stray.isAlive()).as("an unmarked process is none of its business").isTrue();
+      stray.destroyForcibly();
+    }
+  }
 }

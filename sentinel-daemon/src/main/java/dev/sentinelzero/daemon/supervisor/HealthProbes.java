@@ -87,9 +87,9 @@ final class HealthProbes implements HealthProber {
               "KILL",
               0);
       LaunchSpec planned = planner.plan(probe);
-      launch =
-          new LaunchSpec(
-              planned.executable(), planned.argv(), planned.environment(), planned.cwd(), output, output);
+      java.util.Map<String, String> env = new java.util.HashMap<>(planned.environment());
+      env.put(dev.sentinelzero.daemon.process.MarkedProcesses.HEALTH_CHECK, "1");
+      launch = new LaunchSpec(planned.executable(), planned.argv(), env, planned.cwd(), output, output);
       Files.write(
           output,
           new byte[0],

@@ -115,6 +115,8 @@ final class LaunchPlanner {
       env.put("PATH", spec.path());
     }
     env.putAll(spec.env());
+    // The marker a later daemon finds it by, if this daemon dies before recording its pid.
+    env.put(dev.sentinelzero.daemon.process.MarkedProcesses.NAME, spec.name());
     return env;
   }
 

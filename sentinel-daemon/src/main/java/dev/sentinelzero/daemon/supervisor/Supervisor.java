@@ -60,6 +60,7 @@ public final class Supervisor implements AutoCloseable {
   private final ProcessControl os;
   private final Store store;
   private final LaunchPlanner planner;
+  private final Map<String, String> daemonEnvironment;
   private final Clock clock;
   private final LongSupplier ticker;
   private final Timer timer;
@@ -89,6 +90,7 @@ public final class Supervisor implements AutoCloseable {
     this.os = os;
     this.store = store;
     this.planner = new LaunchPlanner(daemonEnvironment, logFiles);
+    this.daemonEnvironment = Map.copyOf(daemonEnvironment);
     this.clock = clock;
     this.ticker = ticker;
     this.timer = timer;
@@ -118,11 +120,14 @@ public final class Supervisor implements AutoCloseable {
   public CompletableFuture<Void> restore() {
     return call(
         () -> {
+          List<ManagedProcess> toStart = new ArrayList<>();
+          java.util.Set<Long> tracked = new java.util.HashSet<>();
           for (Store.StoredProcess stored : store.loadProcesses()) {
             ManagedProcess p = new ManagedProcess(stored.spec());
             processes.put(p.name(), p);
             if (stored.run() != null) {
               if (adopt(p, stored.run())) {
+                tracked.add(stored.run().pid());
                 if (!stored.desiredRunning()) {
                   beginStop(p, "stopped by request (finishing a stop the previous daemon began)");
                 }
@@ -131,11 +136,34 @@ public final class Supervisor implements AutoCloseable {
               store.clearRun(p.name()); // it ended while no daemon watched it
             }
             if (stored.desiredRunning()) {
-              try {
-                spawn(p, ProcessStatus.REASON_DAEMON, "started with the daemon");
-              } catch (ProtocolException e) {
-                log.warn("{}: cannot start it: {}", p.name(), e.getMessage());
-              }
+              toStart.add(p);
+            }
+          }
+          // Processes a previous daemon spawned but died before recording: found by their marker,
+          // adopted if their definition wants them running, else stopped (no one was told of them).
+          String homeId = daemonEnvironment.get(dev.sentinelzero.daemon.process.MarkedProcesses.HOME_ID);
+          for (Map.Entry<Long, String> m : dev.sentinelzero.daemon.process.MarkedProcesses.find(homeId).entrySet()) {
+            long pid = m.getKey();
+            if (tracked.contains(pid)) {
+              continue;
+            }
+            ManagedProcess p = processes.get(m.getValue());
+            if (p != null && toStart.contains(p)
+                && adopt(p, new Store.StoredRun(pid, null, clock.instant()))) {
+              toStart.remove(p);
+              tracked.add(pid);
+              store.recordRun(p.name(), new Store.StoredRun(pid, null, clock.instant()));
+              log.info("{}: adopted pid {}, whose run the previous daemon had not recorded", p.name(), pid);
+            } else {
+              log.warn("stopping pid {} ({}): started by a previous daemon, never recorded", pid, m.getValue());
+              os.terminateGroup(pid, os.signal("TERM"), 5_000);
+            }
+          }
+          for (ManagedProcess p : toStart) {
+            try {
+              spawn(p, ProcessStatus.REASON_DAEMON, "started with the daemon");
+            } catch (ProtocolException e) {
+              log.warn("{}: cannot start it: {}", p.name(), e.getMessage());
             }
           }
           log.info("restored {} process definitions", processes.size());

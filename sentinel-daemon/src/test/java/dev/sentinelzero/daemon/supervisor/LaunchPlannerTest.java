@@ -381,7 +381,9 @@ class LaunchPlannerTest {
     ProcessSpec spec =
         new ProcessSpec("web", "/bin/true", null, false, "/", definitionEnv, clientPath, null, 1);
 
-    assertThat(planner.environment(spec)).isEqualTo(expected);
+    java.util.Map<String, String> env = new java.util.HashMap<>(planner.environment(spec));
+    assertThat(env.remove("SENTINEL_NAME")).as("every child carries its name").isEqualTo("web");
+    assertThat(env).isEqualTo(expected);
   }
 
   static Stream<Arguments> environments() {
