@@ -18,11 +18,20 @@ public final class Commands {
   public static final String EVENTS = "events";
   public static final String HEALTH = "health";
   public static final String LIMITS = "limits";
+  public static final String SCHEDULE = "schedule";
+  public static final String SCHEDULE_LIST = "schedule.list";
+  public static final String SCHEDULE_ENABLE = "schedule.enable";
+  public static final String SCHEDULE_DISABLE = "schedule.disable";
+  public static final String SCHEDULE_REMOVE = "schedule.remove";
+  public static final String SCHEDULE_RUN = "schedule.run";
+  public static final String UPCOMING = "upcoming";
+  public static final String HISTORY = "history";
 
   public static final List<String> ALL =
       List.of(
           PING, DAEMON_STATUS, DAEMON_STOP, START, STOP, RESTART, REMOVE, LIST, STATUS, LOGS,
-          RESTART_POLICY, EVENTS, HEALTH, LIMITS);
+          RESTART_POLICY, EVENTS, HEALTH, LIMITS, SCHEDULE, SCHEDULE_LIST, SCHEDULE_ENABLE,
+          SCHEDULE_DISABLE, SCHEDULE_REMOVE, SCHEDULE_RUN, UPCOMING, HISTORY);
 
   private Commands() {}
 }
