@@ -16,7 +16,8 @@ import java.util.Map;
  * @param pid the running process's id (also its process group id), or null
  * @param startedAt when the current (or last) run started, or null
  * @param uptimeMs how long the current run has lasted, or null when not running
- * @param restarts how many times the process was started again since it was defined
+ * @param restarts how many times the process was started again since it was defined (for a
+ *     scheduled job: how many times its restart policy retried a run)
  * @param lastExit how the last run ended, or null
  * @param reason why the process is in its state, e.g. {@code stopped by request}
  * @param cpuPercent CPU of the whole process group since the previous sample, in percent of one
@@ -26,7 +27,7 @@ import java.util.Map;
  * @param spec the definition, with environment values removed
  * @param reasonCode a stable code for {@code reason}: {@code defined}, {@code manual}, {@code
  *     exited}, {@code killed}, {@code launch_failed}, {@code restarting}, {@code gave_up}, {@code
- *     cooldown}, {@code daemon}
+ *     cooldown}, {@code daemon}, {@code scheduled}
  * @param nextAttemptAt in {@code backoff} (or {@code failed} with a cooldown): when the next start
  *     is due, else null
  * @param attemptsLeft how many restarts the policy still allows after failed starts; null when
@@ -65,6 +66,8 @@ public record ProcessStatus(
   public static final String REASON_COOLDOWN = "cooldown";
   public static final String REASON_DAEMON = "daemon";
   public static final String REASON_UNHEALTHY = "unhealthy";
+  /** Started by its schedule (a fire time, a catch-up, a queued run). */
+  public static final String REASON_SCHEDULED = "scheduled";
 
   /** A status without restart details (reason code {@code manual}). */
   public ProcessStatus(

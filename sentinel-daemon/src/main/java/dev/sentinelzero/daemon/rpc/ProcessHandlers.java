@@ -47,10 +47,11 @@ public final class ProcessHandlers {
         .register(Commands.LIMITS, audited(this::limits))
         .register(Commands.LIST, (r, x) -> x.ok(processes(list(r, false))))
         .register(Commands.STATUS, (r, x) -> x.ok(processes(list(r, true))));
+    new ScheduleHandlers(supervisor, this::audited).registerAll(dispatcher);
   }
 
   /** Records the request, its client and its outcome in the transaction log. */
-  private Handler audited(Handler handler) {
+  Handler audited(Handler handler) {
     return (request, exchange) -> {
       Supervisor.Audit audit =
           new Supervisor.Audit(exchange.user(), request.command(), redacted(request.args()));

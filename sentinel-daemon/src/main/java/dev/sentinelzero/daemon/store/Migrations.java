@@ -41,7 +41,30 @@ final class Migrations {
               + " message TEXT NOT NULL,"
               + " data TEXT NOT NULL);"
               + " CREATE INDEX events_by_name ON events (name, id);"
-              + " CREATE INDEX events_by_time ON events (at_ms)");
+              + " CREATE INDEX events_by_time ON events (at_ms)",
+          // 4: scheduled jobs, and the history of every process's runs (a live run's row, with
+          // its pid and start time, is also how an extra run of an `allow` job is found again).
+          "CREATE TABLE schedules ("
+              + " name TEXT PRIMARY KEY REFERENCES processes(name) ON DELETE CASCADE,"
+              + " schedule TEXT NOT NULL,"
+              + " enabled INTEGER NOT NULL,"
+              + " anchor_ms INTEGER NOT NULL,"
+              + " last_fire_ms INTEGER,"
+              + " checked_until_ms INTEGER NOT NULL,"
+              + " created_at TEXT NOT NULL,"
+              + " updated_at TEXT NOT NULL);"
+              + " CREATE TABLE history ("
+              + " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+              + " name TEXT NOT NULL,"
+              + " reason TEXT NOT NULL,"
+              + " scheduled_for_ms INTEGER,"
+              + " started_at_ms INTEGER NOT NULL,"
+              + " ended_at_ms INTEGER,"
+              + " pid INTEGER,"
+              + " start_time_ms INTEGER,"
+              + " exit TEXT);"
+              + " CREATE INDEX history_by_name ON history (name, id);"
+              + " CREATE INDEX history_open ON history (ended_at_ms) WHERE ended_at_ms IS NULL");
 
   static final int CURRENT = STEPS.size();
 

@@ -32,10 +32,17 @@ import java.util.List;
 public final class Store implements AutoCloseable {
   private final Connection connection;
   private final Clock clock;
+  private final Schedules schedules;
 
   private Store(Connection connection, Clock clock) {
     this.connection = connection;
     this.clock = clock;
+    this.schedules = new Schedules(connection, clock);
+  }
+
+  /** The scheduled jobs and the run history: same connection, same transactions. */
+  public Schedules schedules() {
+    return schedules;
   }
 
   /**

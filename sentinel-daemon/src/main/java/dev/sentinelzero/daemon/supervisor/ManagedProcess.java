@@ -32,6 +32,8 @@ final class ManagedProcess {
     final dev.sentinelzero.daemon.policy.LimitWatch limits = new dev.sentinelzero.daemon.policy.LimitWatch();
     /** A limit with action {@code log} was reported and the run has not been back under since. */
     boolean limitReported;
+    /** Its row in the run history, or -1. */
+    long historyId = -1;
 
     Run(long id, long pid, Instant startedAt, long startNanos) {
       this.id = id;
@@ -42,6 +44,15 @@ final class ManagedProcess {
   }
 
   ProcessSpec spec;
+  /**
+   * A scheduled job: its runs are started by its schedule (or by request), never because the
+   * daemon started, so its stored desired state stays {@code stopped}.
+   */
+  boolean scheduled;
+  /** Runs of a job with overlap {@code allow} started beside the main one, by run id. */
+  final java.util.Map<Long, Run> extraRuns = new java.util.LinkedHashMap<>();
+  /** Why the start after the current stop happens ({@code replace}), or null for a request. */
+  RunCause afterStopCause;
   private ProcessState state = ProcessState.STOPPED;
   private String reason = "defined, not started";
   private String reasonCode = dev.sentinelzero.protocol.ProcessStatus.REASON_DEFINED;
@@ -68,6 +79,8 @@ final class ManagedProcess {
   Run run;
   ExitInfo lastExit;
   long spawns;
+  /** Runs its restart policy started (what {@code restarts} shows for a scheduled job). */
+  long retries;
   /** Requests waiting for the current stop to finish. */
   final List<CompletableFuture<Void>> stopWaiters = new ArrayList<>();
   /** What to do once the current stop has finished. */

@@ -17,6 +17,10 @@ import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
 import dev.sentinelzero.protocol.RestartPolicy;
+import dev.sentinelzero.protocol.FireTime;
+import dev.sentinelzero.protocol.RunRecord;
+import dev.sentinelzero.protocol.Schedule;
+import dev.sentinelzero.protocol.ScheduleStatus;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 import java.time.Clock;
@@ -66,6 +70,7 @@ public final class Supervisor implements AutoCloseable {
   private final Timer timer;
   private final DoubleSupplier random;
   private HealthProber prober;
+  private final ScheduledJobs jobs;
 
   // Owned by the supervisor thread.
   private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
@@ -96,6 +101,7 @@ public final class Supervisor implements AutoCloseable {
     this.timer = timer;
     this.random = random;
     this.prober = new HealthProbes(os, planner, logFiles, timer);
+    this.jobs = new ScheduledJobs(store, clock, timer, new JobRuns());
     this.loop =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -122,13 +128,15 @@ public final class Supervisor implements AutoCloseable {
         () -> {
           List<ManagedProcess> toStart = new ArrayList<>();
           java.util.Set<Long> tracked = new java.util.HashSet<>();
+          java.util.Set<String> scheduled = jobs.load();
           for (Store.StoredProcess stored : store.loadProcesses()) {
             ManagedProcess p = new ManagedProcess(stored.spec());
+            p.scheduled = scheduled.contains(p.name());
             processes.put(p.name(), p);
             if (stored.run() != null) {
               if (adopt(p, stored.run())) {
                 tracked.add(stored.run().pid());
-                if (!stored.desiredRunning()) {
+                if (!stored.desiredRunning() && !p.scheduled) {
                   beginStop(p, "stopped by request (finishing a stop the previous daemon began)");
                 }
                 continue;
@@ -148,7 +156,7 @@ public final class Supervisor implements AutoCloseable {
               continue;
             }
             ManagedProcess p = processes.get(m.getValue());
-            if (p != null && toStart.contains(p)
+            if (p != null && (toStart.contains(p) || (p.scheduled && p.run == null))
                 && adopt(p, new Store.StoredRun(pid, null, clock.instant()))) {
               toStart.remove(p);
               tracked.add(pid);
@@ -159,14 +167,16 @@ public final class Supervisor implements AutoCloseable {
               os.terminateGroup(pid, os.signal("TERM"), 5_000);
             }
           }
+          restoreHistory(tracked);
           for (ManagedProcess p : toStart) {
             try {
-              spawn(p, ProcessStatus.REASON_DAEMON, "started with the daemon");
+              spawn(p, ProcessStatus.REASON_DAEMON, "started with the daemon", RunCause.DAEMON);
             } catch (ProtocolException e) {
               log.warn("{}: cannot start it: {}", p.name(), e.getMessage());
             }
           }
-          log.info("restored {} process definitions", processes.size());
+          log.info("restored {} process definitions, {} of them scheduled", processes.size(), scheduled.size());
+          jobs.start();
           return null;
         });
   }
@@ -182,6 +192,15 @@ public final class Supervisor implements AutoCloseable {
           checkSignal(spec.stopSignal());
           planner.plan(spec);
           ManagedProcess existing = processes.get(spec.name());
+          if (existing != null && existing.scheduled) {
+            throw new ProtocolException(
+                ErrorCode.CONFLICT,
+                spec.name()
+                    + " is a scheduled job; redefine it with: sentinel schedule --replace --name "
+                    + spec.name()
+                    + " ..., or remove it first: sentinel schedule remove "
+                    + spec.name());
+          }
           if (existing != null && !replace) {
             throw new ProtocolException(
                 ErrorCode.CONFLICT,
@@ -195,7 +214,7 @@ public final class Supervisor implements AutoCloseable {
             ManagedProcess p = new ManagedProcess(spec);
             processes.put(p.name(), p);
             try {
-              spawn(p, ProcessStatus.REASON_MANUAL, "started by request");
+              spawn(p, ProcessStatus.REASON_MANUAL, "started by request", RunCause.MANUAL);
             } catch (ProtocolException e) {
               processes.remove(p.name());
               store.deleteProcess(p.name());
@@ -211,7 +230,7 @@ public final class Supervisor implements AutoCloseable {
           }
           existing.cancelPendingStart();
           existing.failedStarts = 0;
-          spawn(existing, ProcessStatus.REASON_MANUAL, "started by request");
+          spawn(existing, ProcessStatus.REASON_MANUAL, "started by request", RunCause.MANUAL);
           return CompletableFuture.completedFuture(new Outcome(status(existing), true));
         });
   }
@@ -221,7 +240,9 @@ public final class Supervisor implements AutoCloseable {
     return callAsync(
         () -> {
           ManagedProcess p = require(name);
-          store.setDesired(name, true);
+          if (!p.scheduled) {
+            store.setDesired(name, true); // a job runs when its schedule says, not with the daemon
+          }
           switch (p.state()) {
             case STARTING:
             case RUNNING:
@@ -232,7 +253,7 @@ public final class Supervisor implements AutoCloseable {
             default:
               p.cancelPendingStart();
               p.failedStarts = 0;
-              spawn(p, ProcessStatus.REASON_MANUAL, "started by request");
+              spawn(p, ProcessStatus.REASON_MANUAL, "started by request", RunCause.MANUAL);
               return CompletableFuture.completedFuture(new Outcome(status(p), true));
           }
         });
@@ -244,12 +265,14 @@ public final class Supervisor implements AutoCloseable {
         () -> {
           ManagedProcess p = require(name);
           store.setDesired(name, false);
+          CompletableFuture<Void> extras = stopExtraRuns(p);
           if (p.state() == ProcessState.STOPPING) {
             p.afterStop = ManagedProcess.AfterStop.NOTHING;
-            return awaitStop(p).thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+            return CompletableFuture.allOf(awaitStop(p), extras)
+                .thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
           }
           if (ProcessState.ACTIVE.contains(p.state())) {
-            return beginStop(p, "stopped by request")
+            return CompletableFuture.allOf(beginStop(p, "stopped by request"), extras)
                 .thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
           }
           // Not running: call off a pending restart; stragglers of the last run may still be
@@ -259,7 +282,7 @@ public final class Supervisor implements AutoCloseable {
           if (p.state() == ProcessState.BACKOFF) {
             moveTo(p, ProcessState.STOPPED, ProcessStatus.REASON_MANUAL, "stopped by request");
           }
-          CompletableFuture<Void> teardown = pendingTeardown(p);
+          CompletableFuture<Void> teardown = CompletableFuture.allOf(pendingTeardown(p), extras);
           return teardown.thenCompose(v -> onLoop(() -> new Outcome(status(p), changed)));
         });
   }
@@ -269,9 +292,12 @@ public final class Supervisor implements AutoCloseable {
     return callAsync(
         () -> {
           ManagedProcess p = require(name);
-          store.setDesired(name, true);
+          if (!p.scheduled) {
+            store.setDesired(name, true);
+          }
           if (ProcessState.ACTIVE.contains(p.state())) {
             p.afterStop = ManagedProcess.AfterStop.START;
+            p.afterStopCause = RunCause.MANUAL;
             CompletableFuture<Void> stopped =
                 p.state() == ProcessState.STOPPING
                     ? awaitStop(p)
@@ -280,7 +306,7 @@ public final class Supervisor implements AutoCloseable {
           }
           p.cancelPendingStart();
           p.failedStarts = 0;
-          spawn(p, ProcessStatus.REASON_MANUAL, "started by request");
+          spawn(p, ProcessStatus.REASON_MANUAL, "started by request", RunCause.MANUAL);
           return CompletableFuture.completedFuture(new Outcome(status(p), true));
         });
   }
@@ -307,18 +333,7 @@ public final class Supervisor implements AutoCloseable {
     return callAsync(
         () -> {
           ManagedProcess p = require(name);
-          if (ProcessState.ACTIVE.contains(p.state())) {
-            p.afterStop = ManagedProcess.AfterStop.REMOVE;
-            CompletableFuture<Void> stopped =
-                p.state() == ProcessState.STOPPING ? awaitStop(p) : beginStop(p, "being removed");
-            return stopped.thenApply(v -> name);
-          }
-          p.cancelPendingStart();
-          CompletableFuture<Void> teardown = pendingTeardown(p);
-          store.deleteProcess(name);
-          processes.remove(name);
-          log.info("{}: removed", name);
-          return teardown.thenApply(v -> name);
+          return removeProcess(p);
         });
   }
 
@@ -381,7 +396,9 @@ public final class Supervisor implements AutoCloseable {
             return CompletableFuture.allOf(stopping.toArray(new CompletableFuture<?>[0]));
           }
           List<ManagedProcess> active = new ArrayList<>();
+          List<CompletableFuture<Void>> extras = new ArrayList<>();
           for (ManagedProcess p : processes.values()) {
+            extras.add(stopExtraRuns(p));
             p.cancelPendingStart();
             if (p.run != null && (ProcessState.ACTIVE.contains(p.state()) || !teardownDone(p))) {
               active.add(p);
@@ -402,7 +419,8 @@ public final class Supervisor implements AutoCloseable {
               all.add(pendingTeardown(p));
             }
           }
-          log.info("shutting down: stopping {} processes", all.size());
+          all.addAll(extras);
+          log.info("shutting down: stopping {} processes", active.size());
           return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
         },
         false);
@@ -556,7 +574,7 @@ public final class Supervisor implements AutoCloseable {
   // Transitions. Supervisor thread only.
 
   /** STOPPED/EXITED/BACKOFF/FAILED -> STARTING -> RUNNING, or -> FAILED when it cannot be launched. */
-  private void spawn(ManagedProcess p, String code, String why) throws ProtocolException {
+  private void spawn(ManagedProcess p, String code, String why, RunCause cause) throws ProtocolException {
     p.afterStop = ManagedProcess.AfterStop.NOTHING;
     p.pendingStart = null;
     p.pendingStartAt = null;
@@ -566,6 +584,7 @@ public final class Supervisor implements AutoCloseable {
       launch = planner.plan(p.spec);
     } catch (ProtocolException e) {
       p.lastExit = launchFailure(e.getMessage());
+      recordLaunchFailure(p, cause);
       moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
       throw e;
     }
@@ -575,12 +594,19 @@ public final class Supervisor implements AutoCloseable {
       child = os.spawn(launch, status -> post(() -> onExit(p.name(), runId, status)));
     } catch (LaunchException e) {
       p.lastExit = launchFailure(e.getMessage());
+      recordLaunchFailure(p, cause);
       moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
       throw new ProtocolException(ErrorCode.LAUNCH_FAILED, "cannot start " + p.name() + ": " + e.getMessage());
     }
     p.spawns++;
+    if (cause == RunCause.RETRY) {
+      p.retries++;
+    }
     p.run = new ManagedProcess.Run(runId, child.pid(), clock.instant(), ticker.getAsLong());
     try {
+      p.run.historyId =
+          store.schedules().startRun(
+              p.name(), cause.reason(), cause.scheduledFor(), p.run.startedAt, child.pid(), child.startTime(), null);
       store.recordRun(p.name(), new Store.StoredRun(child.pid(), child.startTime(), p.run.startedAt));
       // Commit now, not at the end of the task: until the pid is on disk, a daemon killed at this
       // moment would leave a process that no later daemon knows to adopt. The rest of the task
@@ -691,11 +717,336 @@ public final class Supervisor implements AutoCloseable {
     post(
         () -> {
           int n = store.pruneEvents(clock.instant().minusMillis(maxAgeMs), maxCount);
-          if (n > 0) {
-            log.info("pruned {} old events", n);
+          int runs = store.schedules().prune(clock.instant().minusMillis(maxAgeMs));
+          if (n > 0 || runs > 0) {
+            log.info("pruned {} old events and {} old runs from the history", n, runs);
           }
           timer.schedule(3_600_000L, () -> keepEventsFor(maxAgeMs, maxCount));
         });
+  }
+
+  // --- scheduled jobs ---------------------------------------------------------------------------
+
+  /** The result of a request that changes a scheduled job. */
+  public record JobOutcome(ScheduleStatus schedule, boolean changed) {}
+
+  /**
+   * Defines a scheduled job, or with {@code replace} redefines one (a run in progress goes on;
+   * the new definition applies from the next run). Nothing is started now.
+   */
+  public CompletableFuture<ScheduleStatus> defineSchedule(ProcessSpec spec, Schedule schedule, boolean replace) {
+    return call(
+        () -> {
+          LaunchPlanner.checkShape(spec);
+          checkSignal(spec.stopSignal());
+          planner.plan(spec);
+          jobs.check(schedule);
+          ManagedProcess existing = processes.get(spec.name());
+          if (existing != null && !existing.scheduled) {
+            throw new ProtocolException(
+                ErrorCode.CONFLICT,
+                "a process named " + spec.name() + " already exists and is not a scheduled job;"
+                    + " pick another name, or remove it first: sentinel remove " + spec.name());
+          }
+          if (existing != null && !replace) {
+            throw new ProtocolException(
+                ErrorCode.CONFLICT,
+                "a scheduled job named " + spec.name() + " already exists; add --replace to redefine it");
+          }
+          boolean enabled = existing == null || !jobs.has(spec.name()) || jobs.view(spec.name()).enabled();
+          store.saveProcess(spec, false);
+          ManagedProcess p = existing;
+          if (p == null) {
+            p = new ManagedProcess(spec);
+            p.scheduled = true;
+            p.moveTo(ProcessState.STOPPED, ProcessStatus.REASON_DEFINED, "scheduled, waiting for its first run");
+            processes.put(p.name(), p);
+          } else {
+            p.spec = spec;
+          }
+          jobs.put(spec.name(), schedule, enabled);
+          return scheduleStatus(p);
+        });
+  }
+
+  /** The scheduled jobs (or one), in definition order. */
+  public CompletableFuture<List<ScheduleStatus>> schedules(String name) {
+    return call(
+        () -> {
+          List<ScheduleStatus> out = new ArrayList<>();
+          if (name != null) {
+            out.add(scheduleStatus(requireJob(name)));
+          } else {
+            for (String job : jobs.names()) {
+              ManagedProcess p = processes.get(job);
+              if (p != null) {
+                out.add(scheduleStatus(p));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  /** Turns a job's schedule on or off; a run in progress is left alone. */
+  public CompletableFuture<JobOutcome> setScheduleEnabled(String name, boolean enabled) {
+    return call(
+        () -> {
+          ManagedProcess p = requireJob(name);
+          boolean changed = jobs.setEnabled(name, enabled);
+          return new JobOutcome(scheduleStatus(p), changed);
+        });
+  }
+
+  /** Stops a job's runs and deletes it, with its process and history. */
+  public CompletableFuture<String> removeSchedule(String name) {
+    return callAsync(() -> removeProcess(requireJob(name)));
+  }
+
+  /** Starts a run of a job now, under its overlap policy. */
+  public CompletableFuture<ScheduleStatus> runSchedule(String name) {
+    return call(
+        () -> {
+          ManagedProcess p = requireJob(name);
+          jobs.runNow(name);
+          return scheduleStatus(p);
+        });
+  }
+
+  /** The next fire times of the enabled jobs (or of one), soonest first. */
+  public CompletableFuture<List<FireTime>> upcoming(String name, int count) {
+    return call(
+        () -> {
+          if (name != null) {
+            requireJob(name);
+          }
+          return jobs.upcoming(name, count);
+        });
+  }
+
+  /** The latest runs of a process, oldest first. */
+  public CompletableFuture<List<RunRecord>> history(String name, int limit) {
+    return call(
+        () -> {
+          require(name);
+          return store.schedules().history(name, limit);
+        });
+  }
+
+  private ManagedProcess requireJob(String name) throws ProtocolException {
+    ManagedProcess p = processes.get(name);
+    if (p == null || !p.scheduled) {
+      ProcessNames.check(name);
+      throw new ProtocolException(
+          ErrorCode.NOT_FOUND,
+          "no scheduled job named " + name + (p == null ? "" : " (it is a process without a schedule)")
+              + "; see: sentinel schedule list");
+    }
+    if (!jobs.has(name)) {
+      throw new ProtocolException(
+          ErrorCode.INVALID_ARGUMENT,
+          "the schedule of " + name + " cannot be read by this daemon (see its log); redefine it with: sentinel schedule --replace --name " + name + " ...");
+    }
+    return p;
+  }
+
+  private ScheduleStatus scheduleStatus(ManagedProcess p) {
+    dev.sentinelzero.daemon.schedule.Scheduler.View view = jobs.view(p.name());
+    return new ScheduleStatus(
+        p.name(), view.schedule(), view.zone().getId(), view.enabled(), view.lastFire(), view.nextFire(), status(p));
+  }
+
+  /** Carries out the fires of the scheduled jobs (supervisor thread). */
+  private final class JobRuns implements ScheduledJobs.Runs {
+    @Override
+    public ManagedProcess process(String name) {
+      return processes.get(name);
+    }
+
+    @Override
+    public boolean busy(ManagedProcess p) {
+      return ProcessState.ACTIVE.contains(p.state()) || p.state() == ProcessState.BACKOFF;
+    }
+
+    @Override
+    public void start(ManagedProcess p, RunCause cause) throws ProtocolException {
+      if (shuttingDown) {
+        return;
+      }
+      p.cancelPendingStart();
+      p.failedStarts = 0;
+      spawn(p, code(cause), why(cause), cause);
+    }
+
+    @Override
+    public void replace(ManagedProcess p, RunCause cause) {
+      if (!ProcessState.ACTIVE.contains(p.state())) {
+        try {
+          start(p, cause); // in backoff: the retry is called off for the new run
+        } catch (ProtocolException e) {
+          log.warn("{}: the scheduled run could not start: {}", p.name(), e.getMessage());
+        }
+        return;
+      }
+      p.afterStop = ManagedProcess.AfterStop.START;
+      p.afterStopCause = cause;
+      if (p.state() != ProcessState.STOPPING) {
+        beginStop(p, "stopped by its schedule: the next run replaces it");
+      }
+    }
+
+    @Override
+    public void startAnother(ManagedProcess p, RunCause cause) throws ProtocolException {
+      if (!ProcessState.ACTIVE.contains(p.state())) {
+        start(p, cause);
+        return;
+      }
+      startExtraRun(p, cause);
+    }
+
+    @Override
+    public void post(Runnable event) {
+      Supervisor.this.post(event);
+    }
+
+    private String code(RunCause cause) {
+      return RunCause.MANUAL.equals(cause) ? ProcessStatus.REASON_MANUAL : ProcessStatus.REASON_SCHEDULED;
+    }
+
+    private String why(RunCause cause) {
+      if (RunCause.MANUAL.equals(cause)) {
+        return "started by request";
+      }
+      return (RunRecord.CATCH_UP.equals(cause.reason()) ? "caught up the run missed at " : "started by its schedule for ")
+          + cause.scheduledFor();
+    }
+  }
+
+  /** A run of an {@code allow} job beside its main run: watched, recorded, stopped with it. */
+  private void startExtraRun(ManagedProcess p, RunCause cause) throws ProtocolException {
+    LaunchSpec launch = planner.plan(p.spec);
+    long runId = nextRunId++;
+    String name = p.name();
+    ChildProcess child;
+    try {
+      child = os.spawn(launch, status -> post(() -> onExtraExit(name, runId, status)));
+    } catch (LaunchException e) {
+      store.schedules().startRun(
+          name, cause.reason(), cause.scheduledFor(), clock.instant(), null, null, launchFailure(e.getMessage()));
+      throw new ProtocolException(ErrorCode.LAUNCH_FAILED, "cannot start " + name + ": " + e.getMessage());
+    }
+    ManagedProcess.Run run = new ManagedProcess.Run(runId, child.pid(), clock.instant(), ticker.getAsLong());
+    run.historyId =
+        store.schedules().startRun(
+            name, cause.reason(), cause.scheduledFor(), run.startedAt, child.pid(), child.startTime(), null);
+    store.commit(); // as in spawn: the pid is on disk before anything else happens
+    store.begin();
+    p.extraRuns.put(runId, run);
+    Map<String, Object> data = new java.util.LinkedHashMap<>();
+    data.put("pid", child.pid());
+    data.put("reason", cause.reason());
+    store.appendEvent(clock.instant(), name, "running", "another run started beside the running one, pid " + child.pid(), data);
+    log.info("{}: another run started beside the running one, pid {}", name, child.pid());
+  }
+
+  private void onExtraExit(String name, long runId, ExitStatus status) {
+    ManagedProcess p = processes.get(name);
+    ManagedProcess.Run run = p == null ? null : p.extraRuns.get(runId);
+    if (run == null) {
+      return;
+    }
+    ExitInfo exit = exitInfo(status, p.spec);
+    endHistory(run, exit);
+    Map<String, Object> data = new java.util.LinkedHashMap<>();
+    data.put("pid", run.pid);
+    data.put("last_exit", exit.toJson());
+    store.appendEvent(clock.instant(), name, "exited", "a run beside the main one (pid " + run.pid + ") " + exit.message(), data);
+    if (run.teardown == null) {
+      tearDownExtra(p, run); // clears what it left in its group, and reaps it
+    }
+  }
+
+  private CompletableFuture<Void> stopExtraRuns(ManagedProcess p) {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (ManagedProcess.Run run : p.extraRuns.values()) {
+      if (run.teardown == null) {
+        tearDownExtra(p, run);
+      }
+      all.add(run.teardown.handle((v, e) -> null));
+    }
+    return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+  }
+
+  private void tearDownExtra(ManagedProcess p, ManagedProcess.Run run) {
+    run.teardown = os.terminateGroup(run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
+    run.teardown.whenComplete((v, e) -> post(() -> p.extraRuns.remove(run.id)));
+  }
+
+  /** Records how a run ended in the history (once). */
+  private void endHistory(ManagedProcess.Run run, ExitInfo exit) {
+    if (run.historyId < 0) {
+      return;
+    }
+    try {
+      store.schedules().endRun(run.historyId, clock.instant(), exit);
+    } catch (StoreException e) {
+      log.error("cannot record the end of run {} in the history", run.historyId, e);
+    }
+    run.historyId = -1;
+  }
+
+  private void recordLaunchFailure(ManagedProcess p, RunCause cause) {
+    try {
+      store.schedules().startRun(p.name(), cause.reason(), cause.scheduledFor(), clock.instant(), null, null, p.lastExit);
+    } catch (StoreException e) {
+      log.error("{}: cannot record a failed launch in the history", p.name(), e);
+    }
+  }
+
+  /**
+   * At start, after adoption: links each adopted run to its open history row, adopts the extra
+   * runs of {@code allow} jobs that are still alive, and closes the rows of runs that ended while
+   * no daemon watched.
+   */
+  private void restoreHistory(java.util.Set<Long> adopted) {
+    java.time.Instant now = clock.instant();
+    ExitInfo unknown = new ExitInfo(ExitInfo.UNKNOWN, null, null, now, "ended while no daemon was running");
+    for (RunRecord open : store.schedules().openRuns()) {
+      ManagedProcess p = processes.get(open.name());
+      if (p != null && open.pid() != null && p.run != null && p.run.pid == open.pid() && p.run.historyId < 0) {
+        p.run.historyId = open.id();
+        continue;
+      }
+      if (p != null && p.scheduled && open.pid() != null && !adopted.contains(open.pid())
+          && adoptExtra(p, open)) {
+        adopted.add(open.pid());
+        continue;
+      }
+      store.schedules().endRun(open.id(), now, unknown);
+    }
+  }
+
+  private boolean adoptExtra(ManagedProcess p, RunRecord open) {
+    long runId = nextRunId++;
+    String name = p.name();
+    try {
+      boolean alive =
+          os.adopt(
+              new ChildProcess(open.pid(), store.schedules().startTimeOf(open.id())),
+              status -> post(() -> onExtraExit(name, runId, status)));
+      if (!alive) {
+        return false;
+      }
+    } catch (RuntimeException e) {
+      log.warn("{}: cannot adopt pid {}: {}", name, open.pid(), e.getMessage());
+      return false;
+    }
+    long ageMs = Math.max(0, Duration.between(open.startedAt(), clock.instant()).toMillis());
+    ManagedProcess.Run run = new ManagedProcess.Run(runId, open.pid(), open.startedAt(), ticker.getAsLong() - ageMs * 1_000_000);
+    run.historyId = open.id();
+    p.extraRuns.put(runId, run);
+    log.info("{}: adopted pid {}, a run beside the main one", name, open.pid());
+    return true;
   }
 
   // --- health checks: Docker HEALTHCHECK's semantics -------------------------------------------
@@ -832,7 +1183,7 @@ public final class Supervisor implements AutoCloseable {
   /** A start the restart policy asked for (after a delay or a cooldown). */
   private void autoStart(ManagedProcess p, String code, String why) {
     try {
-      spawn(p, code, why);
+      spawn(p, code, why, RunCause.RETRY);
     } catch (ProtocolException e) {
       // The program could not be launched: a failed start, under the same policy.
       applyPolicy(p, RestartPolicies.Ending.launchFailure(), 0);
@@ -863,6 +1214,9 @@ public final class Supervisor implements AutoCloseable {
       boolean clean =
           ending.exitCode() != null && !ending.launchFailed() && policy.isSuccess(ending.exitCode());
       moveTo(p, clean ? ProcessState.EXITED : ProcessState.FAILED, endCode, ended);
+      if (p.scheduled) {
+        jobs.runEnded(p);
+      }
     } else if (decision instanceof RestartDecision.GiveUp) {
       String why =
           "gave up: "
@@ -872,6 +1226,9 @@ public final class Supervisor implements AutoCloseable {
               + " failed starts in a row within "
               + humanMillis((ticker.getAsLong() - p.streakStartNanos) / 1_000_000);
       moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_GAVE_UP, why);
+      if (p.scheduled) {
+        jobs.runEnded(p);
+      }
       if (policy.cooldownMs() != null) {
         schedule(p, policy.cooldownMs(), ProcessStatus.REASON_COOLDOWN, "tried again after the cooldown", true);
       }
@@ -964,6 +1321,7 @@ public final class Supervisor implements AutoCloseable {
               p.lastExit.kind(), p.lastExit.code(), p.lastExit.signal(), p.lastExit.at(),
               p.run.unhealthy + "; " + p.lastExit.message());
     }
+    endHistory(p.run, p.lastExit);
     if (p.state() == ProcessState.STOPPING) {
       return; // the stop completes on teardown
     }
@@ -1002,10 +1360,16 @@ public final class Supervisor implements AutoCloseable {
     p.afterStop = ManagedProcess.AfterStop.NOTHING;
     switch (next) {
       case START:
+        RunCause cause = p.afterStopCause == null ? RunCause.MANUAL : p.afterStopCause;
+        p.afterStopCause = null;
         if (!shuttingDown) {
           try {
             p.failedStarts = 0;
-            spawn(p, ProcessStatus.REASON_MANUAL, "restarted by request");
+            spawn(
+                p,
+                ProcessStatus.REASON_MANUAL,
+                cause == RunCause.MANUAL ? "restarted by request" : "started by its schedule, replacing the previous run",
+                cause);
           } catch (ProtocolException e) {
             log.warn("{}: cannot start it again: {}", name, e.getMessage());
           }
@@ -1013,9 +1377,7 @@ public final class Supervisor implements AutoCloseable {
         break;
       case REMOVE:
         try {
-          store.deleteProcess(name);
-          processes.remove(name);
-          log.info("{}: removed", name);
+          deleteDefinition(name);
         } catch (StoreException e) {
           log.error("{}: cannot delete its definition", name, e);
           waiters.forEach(w -> w.completeExceptionally(e));
@@ -1026,6 +1388,31 @@ public final class Supervisor implements AutoCloseable {
         break;
     }
     waiters.forEach(w -> w.complete(null));
+  }
+
+  /** Stops a process and its extra runs, then deletes it (with its schedule and history). */
+  private CompletableFuture<String> removeProcess(ManagedProcess p) {
+    String name = p.name();
+    CompletableFuture<Void> extras = stopExtraRuns(p);
+    jobs.remove(name); // fires no more, whatever happens below
+    if (ProcessState.ACTIVE.contains(p.state())) {
+      p.afterStop = ManagedProcess.AfterStop.REMOVE;
+      CompletableFuture<Void> stopped =
+          p.state() == ProcessState.STOPPING ? awaitStop(p) : beginStop(p, "being removed");
+      return CompletableFuture.allOf(stopped, extras).thenApply(v -> name);
+    }
+    p.cancelPendingStart();
+    CompletableFuture<Void> teardown = CompletableFuture.allOf(pendingTeardown(p), extras);
+    deleteDefinition(name);
+    return teardown.thenApply(v -> name);
+  }
+
+  /** Deletes a process's definition, its schedule (by the foreign key) and its run history. */
+  private void deleteDefinition(String name) {
+    store.deleteProcess(name);
+    store.schedules().deleteHistory(name);
+    processes.remove(name);
+    log.info("{}: removed", name);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1099,7 +1486,7 @@ public final class Supervisor implements AutoCloseable {
         live ? run.pid : null,
         run == null ? null : run.startedAt,
         live ? Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000) : null,
-        p.restarts(),
+        p.scheduled ? p.retries : p.restarts(),
         p.lastExit,
         p.reason(),
         null,

@@ -40,12 +40,14 @@ class MigrationTest {
       assertThat(web.run()).isNull();
       store.recordRun("web", new Store.StoredRun(4242, Instant.parse("2026-11-27T10:00:00Z"), Instant.parse("2026-11-27T10:00:01Z")));
       assertThat(store.loadProcesses().get(0).run().pid()).isEqualTo(4242);
+      long run = store.schedules().startRun("web", "daemon", null, Instant.parse("2026-11-27T10:00:01Z"), 4242L, null, null);
+      assertThat(store.schedules().openRuns()).extracting(r -> r.id()).containsExactly(run);
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("PRAGMA user_version")) {
       rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(Migrations.CURRENT).isEqualTo(3);
+      assertThat(rs.getInt(1)).isEqualTo(Migrations.CURRENT).isEqualTo(4);
     }
   }
 

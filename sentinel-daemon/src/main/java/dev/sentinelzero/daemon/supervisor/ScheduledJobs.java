@@ -1,0 +1,321 @@
+package dev.sentinelzero.daemon.supervisor;
+
+import dev.sentinelzero.daemon.schedule.Overlap;
+import dev.sentinelzero.daemon.schedule.ScheduleException;
+import dev.sentinelzero.daemon.schedule.Scheduler;
+import dev.sentinelzero.daemon.schedule.Trigger;
+import dev.sentinelzero.daemon.store.Schedules;
+import dev.sentinelzero.daemon.store.Store;
+import dev.sentinelzero.protocol.ErrorCode;
+import dev.sentinelzero.protocol.FireTime;
+import dev.sentinelzero.protocol.ProtocolException;
+import dev.sentinelzero.protocol.RunRecord;
+import dev.sentinelzero.protocol.Schedule;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduled jobs: keeps each one's fire times ({@link Scheduler}), wakes at the next one (and
+ * at least every second, so sleep and clock jumps are noticed), and turns each fire into a run of
+ * the job's process under its overlap policy. What it changes is stored in the same transaction as
+ * the fire's run and its transaction-log entry.
+ *
+ * <p>Thread: owned by the supervisor thread; every method runs there. The timer only posts the
+ * next tick to it.
+ */
+final class ScheduledJobs {
+  private static final Logger log = LoggerFactory.getLogger(ScheduledJobs.class);
+
+  /** What the jobs need of the supervisor (supervisor thread only). */
+  interface Runs {
+    ManagedProcess process(String name);
+
+    /** Whether a run of it is going (or being retried): what an overlap policy looks at. */
+    boolean busy(ManagedProcess p);
+
+    /** Starts a run; it is not busy. */
+    void start(ManagedProcess p, RunCause cause) throws ProtocolException;
+
+    /** Stops the running one, then starts a run for {@code cause}. */
+    void replace(ManagedProcess p, RunCause cause);
+
+    /** Starts a run beside the running one. */
+    void startAnother(ManagedProcess p, RunCause cause) throws ProtocolException;
+
+    /** Runs {@code event} on the supervisor thread in a transaction of its own. */
+    void post(Runnable event);
+  }
+
+  private final Scheduler scheduler = new Scheduler();
+  private final Store store;
+  private final Schedules schedules;
+  private final Clock clock;
+  private final Timer timer;
+  private final Runs runs;
+  /** Per job, the fire waiting for the running one to end ({@code queue}). */
+  private final Map<String, RunCause> queued = new HashMap<>();
+  private Timer.Cancellable wake;
+  private long wakeToken;
+
+  ScheduledJobs(Store store, Clock clock, Timer timer, Runs runs) {
+    this.store = store;
+    this.schedules = store.schedules();
+    this.clock = clock;
+    this.timer = timer;
+    this.runs = runs;
+  }
+
+  /** Reads the stored jobs; returns their names. Fires nothing yet: see {@link #start}. */
+  Set<String> load() {
+    Instant now = clock.instant();
+    Set<String> names = new LinkedHashSet<>();
+    for (Schedules.StoredSchedule s : schedules.load()) {
+      names.add(s.name());
+      try {
+        scheduler.put(
+            s.name(), s.schedule(), Scheduler.trigger(s.schedule(), s.anchor()), Scheduler.zone(s.schedule()),
+            s.enabled(), s.lastFire(), s.checkedUntil(), now);
+      } catch (ScheduleException e) {
+        // Say so and leave the job out: the zone database of this JVM may lack a zone it had.
+        log.error("{}: its schedule cannot be read any more ({}); redefine it with sentinel schedule --replace",
+            s.name(), e.getMessage());
+      }
+    }
+    return names;
+  }
+
+  /** At daemon start: runs {@code @reboot} jobs and catches up what was missed while it was down. */
+  void start() {
+    for (Scheduler.Fire fire : scheduler.atStart(clock.instant())) {
+      fire(fire);
+    }
+    plan();
+  }
+
+  /**
+   * Checks a schedule before anything is stored.
+   *
+   * @throws ProtocolException pointing at the bad part of an expression, time or zone
+   */
+  void check(Schedule schedule) throws ProtocolException {
+    Instant now = clock.instant();
+    Trigger trigger = parse(schedule, now);
+    if (trigger instanceof Trigger.At && trigger.nextAfter(now).isEmpty()) {
+      throw new ProtocolException(
+          ErrorCode.INVALID_ARGUMENT,
+          "--at " + schedule.at() + " is in the past (it is now " + now.atZone(zone(schedule))
+              .toLocalDateTime().withNano(0) + " there); give a later time");
+    }
+  }
+
+  /**
+   * Adds a job, or replaces the schedule of one (its last fire time stays; fire times between the
+   * old and the new schedule are not caught up). Call {@link #check} first.
+   */
+  void put(String name, Schedule schedule, boolean enabled) throws ProtocolException {
+    Instant now = clock.instant();
+    Instant lastFire = scheduler.has(name) ? scheduler.view(name).lastFire() : null;
+    Trigger trigger = parse(schedule, now);
+    ZoneId zone = zone(schedule);
+    schedules.save(new Schedules.StoredSchedule(name, schedule, enabled, now, lastFire, now));
+    scheduler.put(name, schedule, trigger, zone, enabled, lastFire, now, now);
+    queued.remove(name);
+    log.info("{}: scheduled, {}{}", name, schedule.triggerText(), enabled ? "" : " (disabled)");
+    plan();
+  }
+
+  boolean has(String name) {
+    return scheduler.has(name);
+  }
+
+  Set<String> names() {
+    return new LinkedHashSet<>(scheduler.names());
+  }
+
+  Scheduler.View view(String name) {
+    return scheduler.view(name);
+  }
+
+  /** Turns a job on or off; true if it changed. */
+  boolean setEnabled(String name, boolean enabled) {
+    Instant now = clock.instant();
+    boolean changed = scheduler.setEnabled(name, enabled, now);
+    if (changed) {
+      schedules.setEnabled(name, enabled, scheduler.view(name).checkedUntil());
+      if (!enabled) {
+        queued.remove(name);
+      }
+      store.appendEvent(now, name, "schedule", enabled ? "enabled" : "disabled", Map.of("enabled", enabled));
+      log.info("{}: schedule {}", name, enabled ? "enabled" : "disabled");
+      plan();
+    }
+    return changed;
+  }
+
+  /** Forgets a job (its stored row goes with its process). */
+  void remove(String name) {
+    scheduler.remove(name);
+    queued.remove(name);
+    plan();
+  }
+
+  /**
+   * Starts a run now ({@code schedule run}), under the job's overlap policy.
+   *
+   * @throws ProtocolException {@code conflict} when a run is going and the policy is {@code skip}
+   */
+  void runNow(String name) throws ProtocolException {
+    ManagedProcess p = runs.process(name);
+    Overlap overlap = overlap(scheduler.view(name).schedule());
+    boolean busy = runs.busy(p);
+    Overlap.Action action = overlap.onFire(busy, queued.containsKey(name));
+    if (busy && overlap == Overlap.SKIP) {
+      throw new ProtocolException(
+          ErrorCode.CONFLICT,
+          name + " is running (pid " + (p.run == null ? "?" : p.run.pid) + ") and its overlap policy is skip;"
+              + " wait for it to end, or stop it first: sentinel stop " + name);
+    }
+    if (busy && overlap == Overlap.QUEUE && action == Overlap.Action.DROP) {
+      throw new ProtocolException(
+          ErrorCode.CONFLICT, name + " is running and a run is already queued after it; wait for them");
+    }
+    act(p, action, RunCause.MANUAL);
+    store.appendEvent(clock.instant(), name, "schedule", "run now by request: " + describe(action), Map.of("action", action.name().toLowerCase()));
+  }
+
+  /** A job's run ended by itself and will not be retried: starts the queued fire, if any. */
+  void runEnded(ManagedProcess p) {
+    RunCause next = queued.remove(p.name());
+    if (next == null) {
+      return;
+    }
+    try {
+      runs.start(p, next);
+    } catch (ProtocolException e) {
+      log.warn("{}: the queued run could not start: {}", p.name(), e.getMessage());
+    }
+  }
+
+  /** The next {@code count} fire times (of one job, or of all when {@code name} is null). */
+  List<FireTime> upcoming(String name, int count) {
+    ZoneId local = ZoneId.systemDefault();
+    List<FireTime> out = new ArrayList<>();
+    for (Scheduler.Upcoming u : scheduler.upcoming(name, count)) {
+      out.add(
+          new FireTime(
+              u.name(), u.at(), u.at().atZone(local).toOffsetDateTime(), u.zone().getId(),
+              u.at().atZone(u.zone()).toOffsetDateTime()));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void tick(long token) {
+    if (token != wakeToken) {
+      return; // a wake-up planned before a later plan()
+    }
+    wake = null;
+    for (Scheduler.Fire fire : scheduler.due(clock.instant())) {
+      fire(fire);
+    }
+    plan();
+  }
+
+  /** Plans the next tick: at the next fire time, at most a second away; none without jobs. */
+  private void plan() {
+    if (wake != null) {
+      wake.cancel();
+      wake = null;
+    }
+    long token = ++wakeToken;
+    if (!scheduler.anyEnabled()) {
+      return;
+    }
+    Duration until = scheduler.nextWake(clock.instant());
+    long ms = Math.max(0, (until.toNanos() + 999_999) / 1_000_000); // round up: never early
+    wake = timer.schedule(ms, () -> runs.post(() -> tick(token)));
+  }
+
+  private void fire(Scheduler.Fire fire) {
+    ManagedProcess p = runs.process(fire.name());
+    if (p == null) {
+      return;
+    }
+    Scheduler.View view = scheduler.view(fire.name());
+    boolean busy = runs.busy(p);
+    Overlap.Action action = overlap(view.schedule()).onFire(busy, queued.containsKey(fire.name()));
+    RunCause cause = new RunCause(fire.reason(), fire.scheduledFor());
+    schedules.recordFire(fire.name(), view.lastFire(), view.checkedUntil());
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("scheduled_for", fire.scheduledFor().toString());
+    data.put("reason", fire.reason());
+    data.put("action", action.name().toLowerCase());
+    store.appendEvent(
+        clock.instant(), fire.name(), "schedule",
+        (RunRecord.CATCH_UP.equals(fire.reason()) ? "caught up the run missed at " : "fired for ")
+            + fire.scheduledFor() + ": " + describe(action),
+        data);
+    act(p, action, cause);
+  }
+
+  private void act(ManagedProcess p, Overlap.Action action, RunCause cause) {
+    try {
+      switch (action) {
+        case START -> runs.start(p, cause);
+        case WAIT -> queued.put(p.name(), cause);
+        case STOP_THEN_START -> runs.replace(p, cause);
+        case START_ANOTHER -> runs.startAnother(p, cause);
+        case DROP -> log.info("{}: skipped the run for {}: the previous one is still going", p.name(), cause.scheduledFor());
+      }
+    } catch (ProtocolException e) {
+      // A launch failure: recorded in the history and the process's state; the next fire tries again.
+      log.warn("{}: the scheduled run could not start: {}", p.name(), e.getMessage());
+    }
+  }
+
+  private static String describe(Overlap.Action action) {
+    return switch (action) {
+      case START -> "started";
+      case DROP -> "skipped, the previous run is still going";
+      case WAIT -> "queued after the running one";
+      case STOP_THEN_START -> "replacing the running one";
+      case START_ANOTHER -> "started beside the running one";
+    };
+  }
+
+  private static Overlap overlap(Schedule schedule) {
+    try {
+      return Overlap.parse(schedule.overlap());
+    } catch (ScheduleException e) {
+      return Overlap.SKIP;
+    }
+  }
+
+  private static ZoneId zone(Schedule schedule) throws ProtocolException {
+    try {
+      return Scheduler.zone(schedule);
+    } catch (ScheduleException e) {
+      throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+    }
+  }
+
+  private static Trigger parse(Schedule schedule, Instant now) throws ProtocolException {
+    try {
+      return Scheduler.trigger(schedule, now);
+    } catch (ScheduleException e) {
+      throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+    }
+  }
+}
