@@ -245,4 +245,74 @@ class ScheduleEndToEndTest {
     Map<String, Object> restart = job(listed("job").get("process"));
     assertThat(job(restart.get("restart")).get("mode")).as("a job's default policy").isEqualTo("never");
   }
+
+  @Test
+  void overlapReplace_stopsTheRunningOne_andStartsTheNext() throws Exception {
+    schedule("slow", "sleep 30", Map.of("every_ms", 1000, "overlap", "replace"));
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> history("slow").size() >= 3);
+    List<Map<String, Object>> runs = history("slow");
+    assertThat(runs.subList(0, 2)).allSatisfy(r -> {
+      assertThat(r.get("ended_at")).as("replaced runs ended").isNotNull();
+      assertThat(job(r.get("exit")).get("signal")).isEqualTo("TERM");
+    });
+    assertThat(runs.stream().filter(r -> r.get("ended_at") == null).count()).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void overlapQueue_runsOnceMoreRightAfter_neverBuildingAQueue() throws Exception {
+    Path gate = tmp.resolve("gate");
+    schedule("slow", "while [ ! -e gate ]; do sleep 0.05; done", Map.of("every_ms", 1000, "overlap", "queue"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> history("slow").size() == 1);
+    // Several fire times pass while the first run waits: one run is queued, the others dropped.
+    await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(10)).until(() -> history("slow").size() == 1);
+
+    Files.createFile(gate);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> history("slow").size() >= 2);
+    Map<String, Object> queued = history("slow").get(1);
+    Instant firstEnded = Instant.parse((String) history("slow").get(0).get("ended_at"));
+    assertThat(Instant.parse((String) queued.get("started_at"))).isBefore(firstEnded.plusMillis(900));
+    assertThat(Instant.parse((String) queued.get("scheduled_for"))).isBefore(firstEnded);
+  }
+
+  @Test
+  void aFailedRun_isRetriedUnderItsRestartPolicy_asRetry() throws Exception {
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("name", "flaky");
+    args.put("cmd", "exit 3");
+    args.put("shell", true);
+    args.put("cwd", tmp.toString());
+    args.put("restart", Map.of("mode", "on-failure", "retries", 1, "jitter", 0));
+    args.put("schedule", Map.of("cron", "0 3 1 1 *"));
+    ok("schedule", args);
+
+    ok("schedule.run", Map.of("name", "flaky"));
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> history("flaky").size() == 2 && history("flaky").get(1).get("exit") != null);
+    assertThat(history("flaky")).extracting(r -> r.get("reason")).containsExactly("manual", "retry");
+    assertThat(history("flaky")).allSatisfy(r -> assertThat(job(r.get("exit")).get("code")).isEqualTo(3));
+    assertThat(job(listed("flaky").get("process")).get("state")).isEqualTo("failed");
+  }
+
+  @Test
+  void aJobRunning_whenTheDaemonIsKilled_isAdopted_notRunTwice_andItsEndIsRecorded() throws Exception {
+    schedule("long", "sleep 4", Map.of("cron", "0 3 1 1 *"));
+    ok("schedule.run", Map.of("name", "long"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> history("long").size() == 1);
+    long pid = ((Number) history("long").get(0).get("pid")).longValue();
+
+    daemon.process().destroyForcibly(); // SIGKILL
+    daemon.process().waitFor();
+    daemon.launch();
+    client.close();
+    client = daemon.client();
+
+    Map<String, Object> process = job(listed("long").get("process"));
+    assertThat(process.get("state")).isEqualTo("running");
+    assertThat(((Number) process.get("pid")).longValue()).isEqualTo(pid);
+    await().atMost(Duration.ofSeconds(30)).until(() -> history("long").get(0).get("exit") != null);
+    assertThat(history("long")).hasSize(1);
+    assertThat(job(history("long").get(0).get("exit")).get("kind")).as("an adopted run's status cannot be read").isEqualTo("unknown");
+  }
 }

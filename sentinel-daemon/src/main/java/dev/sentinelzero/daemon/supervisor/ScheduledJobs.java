@@ -257,6 +257,8 @@ final class ScheduledJobs {
     boolean busy = runs.busy(p);
     Overlap.Action action = overlap(view.schedule()).onFire(busy, queued.containsKey(fire.name()));
     RunCause cause = new RunCause(fire.reason(), fire.scheduledFor());
+    // Recorded before the run starts: the spawn commits at once (see Supervisor.spawn), and a
+    // daemon killed right after must find this fire time dealt with, or it would catch it up again.
     schedules.recordFire(fire.name(), view.lastFire(), view.checkedUntil());
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("scheduled_for", fire.scheduledFor().toString());
