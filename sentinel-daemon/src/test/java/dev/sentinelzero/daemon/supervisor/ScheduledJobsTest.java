@@ -1,0 +1,215 @@
+package dev.sentinelzero.daemon.supervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sentinelzero.daemon.logs.LogFiles;
+import dev.sentinelzero.daemon.process.ExitStatus;
+import dev.sentinelzero.daemon.store.Store;
+import dev.sentinelzero.protocol.ErrorCode;
+import dev.sentinelzero.protocol.ProcessSpec;
+import dev.sentinelzero.protocol.ProtocolException;
+import dev.sentinelzero.protocol.RestartPolicy;
+import dev.sentinelzero.protocol.RunRecord;
+import dev.sentinelzero.protocol.Schedule;
+import dev.sentinelzero.protocol.ScheduleStatus;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scheduled jobs through the supervisor, with a wall clock the test moves (a sleep is a jump),
+ * a timer the test fires, and a fake process layer: no real time passes.
+ */
+class ScheduledJobsTest {
+  private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+
+  /** A wall clock the test sets. */
+  static final class MovableClock extends Clock {
+    volatile Instant now = T0;
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @TempDir Path dir;
+  private final MovableClock clock = new MovableClock();
+  private final AtomicLong ticker = new AtomicLong(1_000_000_000L);
+  private FakeProcessControl os;
+  private FakeTimer timer;
+  private Store store;
+  private Supervisor supervisor;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    os = new FakeProcessControl();
+    timer = new FakeTimer();
+    store = Store.open(dir.resolve("sentinel.db"), clock);
+    supervisor = newSupervisor();
+  }
+
+  private Supervisor newSupervisor() throws Exception {
+    Supervisor s =
+        new Supervisor(os, store, new LogFiles(dir), Map.of("PATH", "/usr/bin:/bin"), clock, ticker::get, timer, () -> 0.5);
+    get(s.restore());
+    return s;
+  }
+
+  @AfterEach
+  void tearDown() {
+    supervisor.close();
+    store.close();
+  }
+
+  private static <T> T get(CompletableFuture<T> f) throws Exception {
+    return f.get(10, TimeUnit.SECONDS);
+  }
+
+  private ProcessSpec job(String name) throws ProtocolException {
+    return new ProcessSpec(name, null, List.of("/bin/sh", "-c", "true"), false, dir.toString(), Map.of(), null, "TERM", 5000)
+        .withRestart(RestartPolicy.DEFAULT.with(Map.of("mode", "never")));
+  }
+
+  private static Schedule every(long ms, String overlap) {
+    return new Schedule(null, ms, null, "UTC", overlap, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+  }
+
+  private List<RunRecord> history(String name) throws Exception {
+    return get(supervisor.history(name, 100));
+  }
+
+  /** Moves the wall clock and lets the scheduler's pending wake-up run, as the timer would. */
+  private void wakeAt(Instant at) throws Exception {
+    clock.now = at;
+    int before = timer.all().size();
+    timer.fireNext();
+    // The wake-up posts a tick; once it has run, it plans the next wake-up.
+    await().atMost(Duration.ofSeconds(10)).until(() -> timer.all().size() >= before); // fireNext took one out
+  }
+
+  @Test
+  void aJobIsNotStartedWhenDefined_andRunsAtItsFireTime_withTheFireTimeInItsHistory() throws Exception {
+    ScheduleStatus s = get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
+
+    assertThat(s.nextFire()).isEqualTo(T0.plusSeconds(60));
+    assertThat(os.launches).isEmpty();
+    assertThat(timer.pending()).singleElement().satisfies(t -> assertThat(t.delayMs).isLessThanOrEqualTo(1000));
+
+    wakeAt(T0.plusSeconds(30));
+    assertThat(os.launches).as("not yet").isEmpty();
+    wakeAt(T0.plusSeconds(60).plusMillis(3));
+
+    assertThat(os.launches).hasSize(1);
+    assertThat(history("tick")).singleElement().satisfies(r -> {
+      assertThat(r.reason()).isEqualTo(RunRecord.SCHEDULE);
+      assertThat(r.scheduledFor()).isEqualTo(T0.plusSeconds(60));
+    });
+    assertThat(get(supervisor.schedules("tick")).get(0).lastFire()).isEqualTo(T0.plusSeconds(60));
+  }
+
+  @Test
+  void afterASleep_theMissedFireTimesGiveOneCatchUpRun_notABurst() throws Exception {
+    get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
+
+    wakeAt(T0.plus(Duration.ofHours(5)).plusSeconds(10)); // 300 fire times passed asleep
+
+    assertThat(os.launches).hasSize(1);
+    assertThat(history("tick")).singleElement().satisfies(r -> {
+      assertThat(r.reason()).isEqualTo(RunRecord.CATCH_UP);
+      assertThat(r.scheduledFor()).isEqualTo(T0.plus(Duration.ofHours(5)));
+    });
+    assertThat(get(supervisor.schedules("tick")).get(0).nextFire()).isEqualTo(T0.plus(Duration.ofHours(5)).plusSeconds(60));
+  }
+
+  @Test
+  void overlapSkip_dropsAFireWhileARunGoes_andQueue_runsOnceMoreWhenItEnds() throws Exception {
+    get(supervisor.defineSchedule(job("skip"), every(60_000, "skip"), false));
+    get(supervisor.defineSchedule(job("queue"), every(60_000, "queue"), false));
+    wakeAt(T0.plusSeconds(60));
+    assertThat(os.launches).hasSize(2);
+
+    wakeAt(T0.plusSeconds(120));
+    wakeAt(T0.plusSeconds(180));
+    assertThat(os.launches).as("both still running: skip drops, queue keeps one").hasSize(2);
+
+    long queuePid = get(supervisor.list("queue")).get(0).pid();
+    os.exit(queuePid, new ExitStatus.Exited(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 3);
+    assertThat(history("queue")).extracting(RunRecord::scheduledFor)
+        .containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
+    assertThat(history("skip")).hasSize(1);
+  }
+
+  @Test
+  void aDisabledJob_doesNotFire_norCatchUpWhenEnabledAgain() throws Exception {
+    get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
+    assertThat(get(supervisor.setScheduleEnabled("tick", false)).changed()).isTrue();
+    assertThat(timer.pending()).as("nothing to wake for").isEmpty();
+
+    clock.now = T0.plus(Duration.ofHours(2));
+    get(supervisor.setScheduleEnabled("tick", true));
+    wakeAt(T0.plus(Duration.ofHours(2)).plusMillis(500));
+
+    assertThat(os.launches).isEmpty();
+    wakeAt(T0.plus(Duration.ofHours(2)).plusSeconds(60));
+    assertThat(os.launches).hasSize(1);
+  }
+
+  @Test
+  void aDaemonRestart_keepsTheSchedule_andCatchesUpWhatItMissedWhileDown() throws Exception {
+    get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
+    supervisor.close();
+    clock.now = T0.plusSeconds(150);
+
+    supervisor = newSupervisor();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 1);
+    assertThat(history("tick")).singleElement().satisfies(r -> {
+      assertThat(r.reason()).isEqualTo(RunRecord.CATCH_UP);
+      assertThat(r.scheduledFor()).isEqualTo(T0.plusSeconds(120));
+    });
+    assertThat(get(supervisor.schedules("tick")).get(0).nextFire()).isEqualTo(T0.plusSeconds(180));
+  }
+
+  @Test
+  void aJobsName_cannotBeTakenByAPlainProcess_norTheOtherWayRound() throws Exception {
+    get(supervisor.defineSchedule(job("job"), every(60_000, "skip"), false));
+    get(supervisor.define(job("web"), false));
+
+    ExecutionException e1 = org.junit.jupiter.api.Assertions.assertThrows(
+        ExecutionException.class, () -> supervisor.define(job("job"), true).get(10, TimeUnit.SECONDS));
+    ExecutionException e2 = org.junit.jupiter.api.Assertions.assertThrows(
+        ExecutionException.class, () -> supervisor.defineSchedule(job("web"), every(1000, "skip"), true).get(10, TimeUnit.SECONDS));
+    ExecutionException e3 = org.junit.jupiter.api.Assertions.assertThrows(
+        ExecutionException.class, () -> supervisor.defineSchedule(job("job"), every(1000, "skip"), false).get(10, TimeUnit.SECONDS));
+
+    assertThat(((ProtocolException) e1.getCause()).code()).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(e2.getCause().getMessage()).contains("not a scheduled job");
+    assertThat(e3.getCause().getMessage()).contains("--replace");
+  }
+}
