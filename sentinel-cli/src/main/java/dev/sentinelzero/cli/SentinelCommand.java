@@ -37,7 +37,7 @@ final class SentinelCommand implements Callable<Integer> {
   /** The subcommands in the order help lists them. */
   static final String[] COMMANDS = {
     "start", "stop", "restart", "restart-policy", "health", "limits", "remove", "list", "status",
-    "logs", "events", "schedule", "daemon"
+    "logs", "events", "schedule", "upcoming", "history", "daemon"
   };
 
   static final String[] DAEMON_COMMANDS = {"start", "stop", "status", "run"};
@@ -112,6 +112,12 @@ final class SentinelCommand implements Callable<Integer> {
       case "schedule":
         root.addSubcommand(name, scheduleCommandLine(args, at, context));
         return true;
+      case "upcoming":
+        command = new UpcomingCommand(context);
+        break;
+      case "history":
+        command = new HistoryCommand(context);
+        break;
       case "daemon":
         root.addSubcommand(name, daemonCommandLine(args, at, context));
         return true;

@@ -28,10 +28,12 @@ class CommandTreeTest {
       limits --name a --none        | limits
       --json restart-policy --help  | restart-policy
       schedule list                 | schedule
-      --help                        | start stop restart restart-policy health limits remove list status logs events schedule daemon
-      ''                            | start stop restart restart-policy health limits remove list status logs events schedule daemon
-      bogus                         | start stop restart restart-policy health limits remove list status logs events schedule daemon
-      -- status                     | start stop restart restart-policy health limits remove list status logs events schedule daemon
+      upcoming --count 3            | upcoming
+      history backup --limit 5      | history
+      --help                        | start stop restart restart-policy health limits remove list status logs events schedule upcoming history daemon
+      ''                            | start stop restart restart-policy health limits remove list status logs events schedule upcoming history daemon
+      bogus                         | start stop restart restart-policy health limits remove list status logs events schedule upcoming history daemon
+      -- status                     | start stop restart restart-policy health limits remove list status logs events schedule upcoming history daemon
       """)
   void registersOnlyTheCommandNamed(String args, String expected) {
     CommandLine tree = SentinelCommand.commandLine(UsageErrorsTest.words(args), Cli.context(home));
@@ -106,6 +108,8 @@ class CommandTreeTest {
         .contains("--home=DIR", "--json", "Exit codes: 0 success")
         .containsPattern("(?m)^  start +Define a process")
         .containsPattern("(?m)^  schedule +Run a command on a schedule")
+        .containsPattern("(?m)^  upcoming +Show the next fire times")
+        .containsPattern("(?m)^  history +Show the latest runs")
         .containsPattern("(?m)^  daemon +Start, stop");
   }
 

@@ -189,6 +189,15 @@ class UsageErrorsTest {
       schedule remove                                    | Missing required parameter: 'NAME'
       schedule run                                       | Missing required parameter: 'NAME'
       schedule run a b                                   | Unmatched argument
+      upcoming --count 0                                 | --count must be from 1 to 1000, got 0
+      upcoming --count 1001                              | --count must be from 1 to 1000, got 1001
+      upcoming --count many                              | Invalid value for option '--count'
+      upcoming a b                                       | Unmatched argument
+      history                                            | Missing required parameter: 'NAME'
+      history web --limit 0                              | --limit must be from 1 to 10000, got 0
+      history web --limit 10001                          | --limit must be from 1 to 10000, got 10001
+      history web --limit x                              | Invalid value for option '--limit'
+      history a b                                        | Unmatched argument
       """)
   void usageError_exits2_withOneLineOnStderr(String commandLine, String expected) {
     Cli.Result result = Cli.run(Cli.context(home), words(commandLine));
