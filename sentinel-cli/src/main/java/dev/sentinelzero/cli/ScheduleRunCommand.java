@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
  * {@code sentinel schedule run NAME}: one run now (history reason {@code manual}). A run in
  * progress is dealt with by the job's overlap policy: {@code skip} refuses (conflict, exit 1),
  * {@code queue} queues it, {@code replace} stops the running one first, {@code allow} starts
- * another.
+ * another. The answer's {@code started} is false when the run was queued; a process still {@code
+ * stopping} is the run being replaced.
  */
 @Command(
     name = "run",
@@ -47,6 +48,12 @@ final class ScheduleRunCommand extends ClientCommand {
               + ": it starts when the current run"
               + (p != null && p.pid() != null ? " (pid " + p.pid() + ")" : "")
               + " ends";
+    } else if (p != null && "stopping".equals(p.state())) {
+      line =
+          "replacing the current run of "
+              + s.name()
+              + (p.pid() != null ? " (pid " + p.pid() + ")" : "")
+              + ": the new run starts once it has stopped";
     } else if (p != null && p.pid() != null) {
       line = "started " + s.name() + " (pid " + p.pid() + ")";
     } else if (p != null) {

@@ -430,6 +430,28 @@ class ScheduleCommandTest {
   }
 
   @Test
+  void run_replacingARun_saysTheNewOneStartsOnceTheOldHasStopped() throws Exception {
+    ScheduleStatus poll = poll();
+    ProcessStatus stopping =
+        new ProcessStatus(
+            "poll", "stopping", 4242L, NOW, 1_000L, 0, null, "stopping to replace the run", null,
+            null, "curl -fsS x", spec("poll", "curl -fsS x"));
+    daemon.answer(
+        started(
+            new ScheduleStatus(
+                "poll", poll.schedule(), poll.zone(), true, poll.lastFire(), poll.nextFire(),
+                stopping),
+            true));
+
+    Cli.Result result = daemon.run("schedule", "run", "poll");
+
+    assertThat(result.exit()).as(result.toString()).isZero();
+    assertThat(result.out())
+        .isEqualTo(
+            "replacing the current run of poll (pid 4242): the new run starts once it has stopped\n");
+  }
+
+  @Test
   void run_thatCouldNotStart_exits1() throws Exception {
     ExitInfo launch =
         new ExitInfo(ExitInfo.LAUNCH_FAILED, null, null, NOW, "./backup.sh: not executable");
