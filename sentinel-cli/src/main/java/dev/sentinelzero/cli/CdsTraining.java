@@ -2,15 +2,20 @@ package dev.sentinelzero.cli;
 
 import dev.sentinelzero.protocol.EventRecord;
 import dev.sentinelzero.protocol.ExitInfo;
+import dev.sentinelzero.protocol.FireTime;
 import dev.sentinelzero.protocol.HealthCheck;
 import dev.sentinelzero.protocol.Json;
 import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ResourceLimits;
 import dev.sentinelzero.protocol.Response;
+import dev.sentinelzero.protocol.RunRecord;
+import dev.sentinelzero.protocol.Schedule;
+import dev.sentinelzero.protocol.ScheduleStatus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
@@ -30,6 +35,60 @@ final class CdsTraining implements Runnable {
 
   /** Set by the main thread before the hook starts (Thread.start orders it), read by both. */
   private static boolean installed;
+
+  /**
+   * Command lines to parse, at least one for every command and subcommand (a test checks that),
+   * with their options.
+   */
+  static final String[][] SAMPLES = {
+    {"start", "--name", "a", "--cmd", "b c", "--env", "A=1", "--stop-timeout", "1m30s"},
+    {"start", "--json", "--name", "a", "--shell", "--cwd", "/", "--", "b", "c"},
+    {
+      "start", "--name", "a", "--cmd", "b", "--restart", "always", "--success-exit-codes", "0,3",
+      "--retries", "unlimited", "--delay", "250ms", "--backoff", "exponential",
+      "--backoff-factor", "1.5", "--max-delay", "5m", "--jitter", "0.1", "--min-uptime", "5s",
+      "--cooldown", "none"
+    },
+    {"restart-policy", "--name", "a", "--retries", "3", "--backoff", "fixed", "--cooldown", "1m"},
+    {
+      "start", "--name", "a", "--cmd", "b", "--health-cmd", "c d", "--health-shell",
+      "--health-interval", "10s", "--health-timeout", "2s", "--health-retries", "2",
+      "--health-start-period", "1m", "--health-action", "stop"
+    },
+    {"health", "--name", "a", "--health-tcp", "localhost:1", "--health-action", "none"},
+    {"health", "--name", "a", "--health-http", "http://localhost/", "--json"},
+    {"health", "--name", "a", "--none"},
+    {
+      "start", "--name", "a", "--cmd", "b", "--max-memory", "1.5G", "--max-cpu", "150%",
+      "--limit-for", "1m", "--limit-action", "log"
+    },
+    {"limits", "--name", "a", "--max-memory", "512MiB", "--json"},
+    {"limits", "--name", "a", "--none"},
+    {"logs", "a", "-f", "--tail", "5", "--stderr"},
+    {"events", "--name", "a", "--since", "10m", "--limit", "5", "-f", "--json"},
+    {"--home", "/tmp", "status", "a"},
+    {"stop", "a"},
+    {"restart", "a", "--json"},
+    {"remove", "a"},
+    {"list"},
+    {"daemon", "stop", "--json"},
+    {"daemon", "start"},
+    {"daemon", "status"},
+    {"daemon", "run"},
+    {
+      "schedule", "--name", "a", "--cron", "0 2 * * *", "--tz", "Europe/Berlin", "--overlap",
+      "queue", "--catch-up", "none", "--catch-up-window", "2h", "--retries", "2", "--", "b", "c"
+    },
+    {"schedule", "--name", "a", "--every", "15m", "--replace", "--cmd", "b", "--json"},
+    {"schedule", "--name", "a", "--at", "2026-12-01T02:00", "--cmd", "b"},
+    {"schedule", "list", "a"},
+    {"schedule", "--json", "enable", "a"},
+    {"schedule", "disable", "a"},
+    {"schedule", "remove", "a"},
+    {"schedule", "run", "a"},
+    {"upcoming", "a", "--count", "3"},
+    {"history", "a", "--limit", "5", "--json"},
+  };
 
   private CdsTraining() {}
 
@@ -63,36 +122,7 @@ final class CdsTraining implements Runnable {
         sub.usage(sink);
       }
     }
-    String[][] samples = {
-      {"start", "--name", "a", "--cmd", "b c", "--env", "A=1", "--stop-timeout", "1m30s"},
-      {"start", "--json", "--name", "a", "--shell", "--cwd", "/", "--", "b", "c"},
-      {
-        "start", "--name", "a", "--cmd", "b", "--restart", "always", "--success-exit-codes", "0,3",
-        "--retries", "unlimited", "--delay", "250ms", "--backoff", "exponential",
-        "--backoff-factor", "1.5", "--max-delay", "5m", "--jitter", "0.1", "--min-uptime", "5s",
-        "--cooldown", "none"
-      },
-      {"restart-policy", "--name", "a", "--retries", "3", "--backoff", "fixed", "--cooldown", "1m"},
-      {
-        "start", "--name", "a", "--cmd", "b", "--health-cmd", "c d", "--health-shell",
-        "--health-interval", "10s", "--health-timeout", "2s", "--health-retries", "2",
-        "--health-start-period", "1m", "--health-action", "stop"
-      },
-      {"health", "--name", "a", "--health-tcp", "localhost:1", "--health-action", "none"},
-      {"health", "--name", "a", "--health-http", "http://localhost/", "--json"},
-      {"health", "--name", "a", "--none"},
-      {
-        "start", "--name", "a", "--cmd", "b", "--max-memory", "1.5G", "--max-cpu", "150%",
-        "--limit-for", "1m", "--limit-action", "log"
-      },
-      {"limits", "--name", "a", "--max-memory", "512MiB", "--json"},
-      {"limits", "--name", "a", "--none"},
-      {"logs", "a", "-f", "--tail", "5", "--stderr"},
-      {"events", "--name", "a", "--since", "10m", "--limit", "5", "-f", "--json"},
-      {"--home", "/tmp", "status", "a"},
-      {"daemon", "stop", "--json"},
-    };
-    for (String[] args : samples) {
+    for (String[] args : SAMPLES) {
       SentinelCommand.commandLine(args, context).parseArgs(args);
     }
     ProcessStatus process =
@@ -137,5 +167,40 @@ final class CdsTraining implements Runnable {
       sink.println(EventsCommand.line(parsed, context.clock().getZone()));
     }
     sink.println(Json.writePretty(json));
+    scheduleViews(process, context, sink);
+  }
+
+  /** The schedule, list, upcoming and history renderings, through the JSON the daemon sends. */
+  private static void scheduleViews(ProcessStatus process, Context context, PrintWriter sink)
+      throws Exception {
+    ZoneId zone = context.clock().getZone();
+    Instant next = Instant.EPOCH.plusSeconds(86_400);
+    ScheduleStatus cron =
+        new ScheduleStatus(
+            "a", Schedule.cron("0 2 * * *", "America/New_York"), "America/New_York", true,
+            Instant.EPOCH, next, process);
+    ScheduleStatus every =
+        new ScheduleStatus("b", Schedule.every(60_000), "UTC", false, null, null, process);
+    Map<String, Object> schedules =
+        Map.of("schedules", List.of(cron.toJson(), every.toJson()));
+    Response.parse(Json.write(new Response.Ok("1", schedules).toJson()));
+    List<ScheduleStatus> parsed = ScheduleView.schedules(schedules);
+    sink.println(ScheduleView.scheduled(parsed.get(0), zone));
+    ScheduleView.table(parsed, zone, sink);
+    FireTime fire =
+        new FireTime(
+            "a", next, next.atZone(zone).toOffsetDateTime(), "America/New_York",
+            next.atZone(ZoneId.of("America/New_York")).toOffsetDateTime());
+    ScheduleView.upcoming(ScheduleView.fires(Map.of("fires", List.of(fire.toJson()))), zone, sink);
+    RunRecord done =
+        new RunRecord(
+            1, "a", RunRecord.CATCH_UP, Instant.EPOCH, next, next.plusSeconds(3), 1L,
+            new ExitInfo("exited", 0, null, null, "x"));
+    RunRecord running =
+        new RunRecord(2, "a", RunRecord.MANUAL, null, next, null, 2L, null);
+    ScheduleView.history(
+        ScheduleView.runs(Map.of("runs", List.of(done.toJson(), running.toJson()))),
+        context.clock(),
+        sink);
   }
 }

@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
  * of milliseconds per command (shared/PLATFORM.md). So {@link #commandLine} registers only the
  * subcommand named by the first word that is not an option (and, under {@code daemon}, only the
  * one named after it). When that word is missing or unknown, for help, usage or an error
- * message, it registers them all.
+ * message, it registers them all. {@code schedule} is a command of its own and a group: its
+ * subcommand must come right after it (global options aside), and when it defines a job instead
+ * ({@code schedule --name ...}) none of its subcommands is registered.
  */
 @Command(
     name = "sentinel",
@@ -35,10 +37,12 @@ final class SentinelCommand implements Callable<Integer> {
   /** The subcommands in the order help lists them. */
   static final String[] COMMANDS = {
     "start", "stop", "restart", "restart-policy", "health", "limits", "remove", "list", "status",
-    "logs", "events", "daemon"
+    "logs", "events", "schedule", "upcoming", "history", "daemon"
   };
 
   static final String[] DAEMON_COMMANDS = {"start", "stop", "status", "run"};
+
+  static final String[] SCHEDULE_COMMANDS = {"list", "enable", "disable", "remove", "run"};
 
   @Spec CommandSpec spec;
 
@@ -105,6 +109,15 @@ final class SentinelCommand implements Callable<Integer> {
       case "events":
         command = new EventsCommand(context);
         break;
+      case "schedule":
+        root.addSubcommand(name, scheduleCommandLine(args, at, context));
+        return true;
+      case "upcoming":
+        command = new UpcomingCommand(context);
+        break;
+      case "history":
+        command = new HistoryCommand(context);
+        break;
       case "daemon":
         root.addSubcommand(name, daemonCommandLine(args, at, context));
         return true;
@@ -146,6 +159,91 @@ final class SentinelCommand implements Callable<Integer> {
     }
     daemon.addSubcommand(name, command);
     return true;
+  }
+
+  /**
+   * {@code schedule} with the subcommand named right after it (after global options only), or,
+   * when none is named there: none for the defining form (an option other than the global and help
+   * ones comes first), all of them otherwise (for help, usage or an error message).
+   */
+  private static CommandLine scheduleCommandLine(String[] args, int at, Context context) {
+    CommandLine schedule = new CommandLine(new ScheduleCommand(context));
+    if (at >= 0) {
+      int sub = commandIndex(args, at + 1);
+      if (sub >= 0
+          && onlyGlobalOptions(args, at + 1, sub)
+          && addSchedule(schedule, args[sub], context)) {
+        return schedule;
+      }
+      if (definesAJob(args, at + 1)) {
+        return schedule;
+      }
+    }
+    for (String name : SCHEDULE_COMMANDS) {
+      addSchedule(schedule, name, context);
+    }
+    return schedule;
+  }
+
+  private static boolean addSchedule(CommandLine schedule, String name, Context context) {
+    Object command;
+    switch (name) {
+      case "list":
+        command = new ScheduleListCommand(context);
+        break;
+      case "enable":
+        command = new ScheduleEnableCommand(context);
+        break;
+      case "disable":
+        command = new ScheduleDisableCommand(context);
+        break;
+      case "remove":
+        command = new ScheduleRemoveCommand(context);
+        break;
+      case "run":
+        command = new ScheduleRunCommand(context);
+        break;
+      default:
+        return false;
+    }
+    schedule.addSubcommand(name, command);
+    return true;
+  }
+
+  /** Whether {@code args[from..to)} are only {@code --json} and {@code --home DIR} options. */
+  private static boolean onlyGlobalOptions(String[] args, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (args[i].equals("--home")) {
+        i++;
+      } else if (!args[i].equals("--json") && !args[i].startsWith("--home=")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether an option other than the global and help ones, or a {@code --}, comes from {@code
+   * from} on: the command line defines a job.
+   */
+  private static boolean definesAJob(String[] args, int from) {
+    for (int i = from; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--home")) {
+        i++;
+      } else if (arg.equals("--")) {
+        return true;
+      } else if (arg.startsWith("-")
+          && !arg.equals("--json")
+          && !arg.startsWith("--home=")
+          && !arg.equals("-h")
+          && !arg.equals("--help")
+          && !arg.equals("-V")
+          && !arg.equals("--version")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.sentinelzero.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Plain-text layouts: column tables and {@code key: value} blocks. */
@@ -12,16 +13,27 @@ final class Text {
    * command line does not push trailing blanks.
    */
   static void table(String[] header, List<String[]> rows, PrintWriter out) {
-    int[] widths = new int[header.length];
-    for (int c = 0; c < header.length; c++) {
-      widths[c] = header[c].length();
+    List<String[]> all = new ArrayList<>(rows.size() + 1);
+    all.add(header);
+    all.addAll(rows);
+    rows(all, out);
+  }
+
+  /**
+   * Rows without a header, in columns as {@link #table} lays them out. A row may have fewer cells
+   * than another: its line ends after its last cell.
+   */
+  static void rows(List<String[]> rows, PrintWriter out) {
+    int columns = 0;
+    for (String[] row : rows) {
+      columns = Math.max(columns, row.length);
     }
+    int[] widths = new int[columns];
     for (String[] row : rows) {
       for (int c = 0; c < row.length; c++) {
         widths[c] = Math.max(widths[c], row[c].length());
       }
     }
-    printRow(header, widths, out);
     for (String[] row : rows) {
       printRow(row, widths, out);
     }

@@ -27,10 +27,13 @@ class CommandTreeTest {
       health --name a --none        | health
       limits --name a --none        | limits
       --json restart-policy --help  | restart-policy
-      --help                        | start stop restart restart-policy health limits remove list status logs events daemon
-      ''                            | start stop restart restart-policy health limits remove list status logs events daemon
-      bogus                         | start stop restart restart-policy health limits remove list status logs events daemon
-      -- status                     | start stop restart restart-policy health limits remove list status logs events daemon
+      schedule list                 | schedule
+      upcoming --count 3            | upcoming
+      history backup --limit 5      | history
+      --help                        | start stop restart restart-policy health limits remove list status logs events schedule upcoming history daemon
+      ''                            | start stop restart restart-policy health limits remove list status logs events schedule upcoming history daemon
+      bogus                         | start stop restart restart-policy health limits remove list status logs events schedule upcoming history daemon
+      -- status                     | start stop restart restart-policy health limits remove list status logs events schedule upcoming history daemon
       """)
   void registersOnlyTheCommandNamed(String args, String expected) {
     CommandLine tree = SentinelCommand.commandLine(UsageErrorsTest.words(args), Cli.context(home));
@@ -53,6 +56,47 @@ class CommandTreeTest {
     assertThat(String.join(" ", daemon.getSubcommands().keySet())).isEqualTo(expected);
   }
 
+  /**
+   * {@code schedule} runs itself and is a group: a subcommand named right after it is the only one
+   * registered; the defining form registers none; help and mistakes get them all.
+   */
+  @ParameterizedTest(name = "[{0}] registers schedule [{1}]")
+  @CsvSource(
+      delimiter = '|',
+      textBlock = """
+      schedule list                                  | list
+      --json schedule --home /x run backup           | run
+      schedule --json list backup                    | list
+      schedule disable list                          | disable
+      schedule --name backup --cron @daily --cmd x   | ''
+      schedule --every 1m --name list --cmd x        | ''
+      schedule --name list -- prog                   | ''
+      schedule --help                                | list enable disable remove run
+      schedule                                       | list enable disable remove run
+      schedule bogus                                 | list enable disable remove run
+      --help                                         | list enable disable remove run
+      """)
+  void registersOnlyTheScheduleCommandNamed(String args, String expected) {
+    CommandLine tree = SentinelCommand.commandLine(UsageErrorsTest.words(args), Cli.context(home));
+    CommandLine schedule = tree.getSubcommands().get("schedule");
+    assertThat(String.join(" ", schedule.getSubcommands().keySet())).isEqualTo(expected);
+  }
+
+  /** A job may be named like a subcommand: as the value of --name it is no subcommand. */
+  @Test
+  void jobNamedLikeASubcommand_isDefined() throws Exception {
+    try (FakeServer server =
+        FakeServer.start(
+            home, FakeServer.answering(ScheduleCommandTest.scheduleResult(ScheduleCommandTest.backup())))) {
+      Cli.Result result =
+          Cli.run(Cli.context(home), "schedule", "--name", "list", "--cron", "@daily", "--cmd", "x");
+
+      assertThat(result.exit()).as(result.toString()).isZero();
+      assertThat(server.requests()).hasSize(1);
+      assertThat(server.requests().get(0)).containsEntry("cmd", "schedule");
+    }
+  }
+
   @Test
   void help_listsEveryCommand_onStdout() {
     Cli.Result result = Cli.run(Cli.context(home), "--help");
@@ -63,6 +107,9 @@ class CommandTreeTest {
         .startsWith("Usage: sentinel ")
         .contains("--home=DIR", "--json", "Exit codes: 0 success")
         .containsPattern("(?m)^  start +Define a process")
+        .containsPattern("(?m)^  schedule +Run a command on a schedule")
+        .containsPattern("(?m)^  upcoming +Show the next fire times")
+        .containsPattern("(?m)^  history +Show the latest runs")
         .containsPattern("(?m)^  daemon +Start, stop");
   }
 

@@ -152,6 +152,52 @@ class UsageErrorsTest {
       events --name ''                                   | --name is empty
       events web                                         | Unmatched argument
       daemon frobnicate                                  | unknown command 'frobnicate'
+      schedule                                           | give a job to schedule (sentinel schedule --name NAME --cron EXPR --cmd COMMAND) or a command: list, enable, disable, remove or run
+      schedule bogus                                     | unknown command 'bogus': use list, enable, disable, remove or run
+      schedule --cron @daily --cmd x                     | give the job's name with --name
+      schedule --name b --cmd x                          | a schedule needs a trigger: give one of --cron EXPR, --every DURATION or --at TIME
+      schedule --name b --cron @daily --every 1h --cmd x | give only one of --cron, --every and --at
+      schedule --name b --every 1h --at 2026-12-01T02:00 --cmd x | give only one of --cron, --every and --at
+      schedule --name b --cron @daily                    | give the command to run: --cmd "COMMAND LINE" or -- PROGRAM ARG...
+      schedule --name b --cron @daily --cmd x -- prog    | either with --cmd or after --, not both
+      schedule --name b --cron @daily --                 | nothing follows --
+      schedule --name b --cron @daily --shell -- prog    | --shell works with --cmd only
+      schedule --name b --cron ' ' --cmd x               | the cron expression is empty
+      schedule --name b --at ' ' --cmd x                 | the --at time is empty
+      schedule --name b --cron @daily --tz ' ' --cmd x   | the time zone is empty
+      schedule --name b --every 5 --cmd x                | Invalid value for option '--every': '5' is not a duration
+      schedule --name b --every 1x --cmd x               | is not a duration: use a whole number with a unit
+      schedule --name b --every 50ms --cmd x             | --every 50ms is too short: at least 100ms
+      schedule --name b --every 0 --cmd x                | --every 0s is too short
+      schedule --name b --cron @daily --overlap sometimes --cmd x | 'sometimes' is not an overlap policy: use skip, queue, replace or allow
+      schedule --name b --cron @daily --overlap Skip --cmd x | is not an overlap policy
+      schedule --name b --cron @daily --catch-up all --cmd x | 'all' is not a catch-up mode: use once or none
+      schedule --name b --cron @daily --catch-up-window 1 --cmd x | Invalid value for option '--catch-up-window'
+      schedule --name b --cron 0 2 * * * --cmd x         | unexpected argument '2': quote the cron expression, as in --cron '0 2 * * *'
+      schedule --name b --every 1h prog arg              | unexpected argument 'prog': put the program and its arguments after --, as in sentinel schedule --name b TRIGGER -- PROGRAM ARG...
+      schedule --name b --every 1h --cmd x --retries -2  | is not a number of retries
+      schedule --name b --every 1h --cmd x --health-interval 10s | --health-interval tunes a health check
+      schedule --name b --every 1h --cmd x --limit-for 1m | --limit-for tunes resource limits
+      schedule --name b --every 1h --cmd x --stop-timeout 2d | --stop-timeout 2d is too long
+      schedule --name b --every 1h --cmd x --env A-B=c   | 'A-B' is not a valid variable name
+      schedule --name b --every 1h --cmd x --bogus       | Unknown option: '--bogus'
+      schedule --name b --every 1h --every 2h --cmd x    | should be specified only once
+      schedule list a b                                  | Unmatched argument
+      schedule list --bogus                              | Unknown option: '--bogus'
+      schedule enable                                    | Missing required parameter: 'NAME'
+      schedule disable                                   | Missing required parameter: 'NAME'
+      schedule remove                                    | Missing required parameter: 'NAME'
+      schedule run                                       | Missing required parameter: 'NAME'
+      schedule run a b                                   | Unmatched argument
+      upcoming --count 0                                 | --count must be from 1 to 1000, got 0
+      upcoming --count 1001                              | --count must be from 1 to 1000, got 1001
+      upcoming --count many                              | Invalid value for option '--count'
+      upcoming a b                                       | Unmatched argument
+      history                                            | Missing required parameter: 'NAME'
+      history web --limit 0                              | --limit must be from 1 to 10000, got 0
+      history web --limit 10001                          | --limit must be from 1 to 10000, got 10001
+      history web --limit x                              | Invalid value for option '--limit'
+      history a b                                        | Unmatched argument
       """)
   void usageError_exits2_withOneLineOnStderr(String commandLine, String expected) {
     Cli.Result result = Cli.run(Cli.context(home), words(commandLine));
@@ -160,6 +206,20 @@ class UsageErrorsTest {
     assertThat(result.out()).as(result.toString()).isEmpty();
     assertThat(result.errLines()).as(result.toString()).hasSize(1);
     assertThat(result.err()).startsWith("sentinel: ").contains(expected);
+  }
+
+  /** A job without a trigger: the whole message, naming the three triggers. */
+  @Test
+  void scheduleWithoutTrigger_saysWhichTriggersThereAre() {
+    Cli.Result result =
+        Cli.run(Cli.context(home), "schedule", "--name", "backup", "--", "./backup.sh");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err())
+        .isEqualTo(
+            "sentinel: a schedule needs a trigger: give one of --cron EXPR, --every DURATION or"
+                + " --at TIME\n");
   }
 
   /** The brief's example of a bad duration: the whole message, with every accepted form. */
