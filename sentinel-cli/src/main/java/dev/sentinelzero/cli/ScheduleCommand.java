@@ -190,6 +190,13 @@ final class ScheduleCommand extends ClientCommand {
               + Units.exactDuration(Schedule.MIN_EVERY_MS)
               + " (for a process that runs all the time use sentinel start)");
     }
+    if (every != null && every.toMillis() > Schedule.MAX_MS) {
+      throw usage("--every " + Units.exactDuration(every.toMillis()) + " is too long: at most ten years");
+    }
+    if (catchUpWindow != null && catchUpWindow.toMillis() > Schedule.MAX_MS) {
+      throw usage(
+          "--catch-up-window " + Units.exactDuration(catchUpWindow.toMillis()) + " is too long: at most ten years");
+    }
     Schedule given =
         new Schedule(
             cron,

@@ -12,8 +12,10 @@ import picocli.CommandLine.Parameters;
  * {@code sentinel schedule run NAME}: one run now (history reason {@code manual}). A run in
  * progress is dealt with by the job's overlap policy: {@code skip} refuses (conflict, exit 1),
  * {@code queue} queues it, {@code replace} stops the running one first, {@code allow} starts
- * another. The answer's {@code started} is false when the run was queued; a process still {@code
- * stopping} is the run being replaced.
+ * another. The answer's {@code action} says which ({@code started}, {@code queued}, {@code
+ * replacing}, {@code started_beside}) and {@code pid} is the new run's; an older daemon sends only
+ * {@code started}, false when the run was queued, and a process still {@code stopping} is then the
+ * run being replaced.
  */
 @Command(
     name = "run",
@@ -41,7 +43,12 @@ final class ScheduleRunCommand extends ClientCommand {
     ScheduleStatus s = ScheduleView.schedule(result);
     ProcessStatus p = s.process();
     String line;
-    if (Boolean.FALSE.equals(result.get("started"))) {
+    Object pid = result.get("pid");
+    if ("started_beside".equals(result.get("action"))) {
+      line = "started another run of " + s.name() + (pid != null ? " (pid " + pid + ")" : "") + " beside the running one";
+    } else if ("started".equals(result.get("action")) && pid != null) {
+      line = "started " + s.name() + " (pid " + pid + ")";
+    } else if (Boolean.FALSE.equals(result.get("started"))) {
       line =
           "queued a run of "
               + s.name()

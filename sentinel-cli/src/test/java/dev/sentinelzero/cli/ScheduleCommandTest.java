@@ -419,6 +419,37 @@ class ScheduleCommandTest {
   }
 
   @Test
+  void run_besideARunningOne_printsTheNewRunsPid_notTheRunningOnes() throws Exception {
+    Map<String, Object> reply = new java.util.LinkedHashMap<>(started(poll(), true));
+    reply.put("action", "started_beside");
+    reply.put("pid", 5151);
+    daemon.answer(reply);
+
+    Cli.Result result = daemon.run("schedule", "run", "poll");
+
+    assertThat(result.exit()).as(result.toString()).isZero();
+    assertThat(result.out()).isEqualTo("started another run of poll (pid 5151) beside the running one\n");
+  }
+
+  @Test
+  void run_withTheActionAndPid_printsThePidOfTheNewRun() throws Exception {
+    Map<String, Object> reply = new java.util.LinkedHashMap<>(started(poll(), true));
+    reply.put("action", "started");
+    reply.put("pid", 6161);
+    daemon.answer(reply);
+
+    assertThat(daemon.run("schedule", "run", "poll").out()).isEqualTo("started poll (pid 6161)\n");
+  }
+
+  @Test
+  void every_longerThanTenYears_isAUsageError() throws Exception {
+    Cli.Result result = daemon.run("schedule", "--name", "x", "--every", "4000d", "--cmd", "true");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.errLines()).singleElement().asString().contains("--every").contains("too long");
+  }
+
+  @Test
   void run_queuedBehindARun_saysSo() throws Exception {
     daemon.answer(started(poll(), false));
 

@@ -38,7 +38,8 @@ public record Schedule(
   public static final long DEFAULT_CATCH_UP_WINDOW_MS = 24L * 3600 * 1000;
   /** The shortest interval: a job that runs more often than this is a service, not a schedule. */
   public static final long MIN_EVERY_MS = 100;
-  static final long MAX_MS = 3660L * 24 * 3600 * 1000; // ten years and a bit
+  /** The longest interval or catch-up window: ten years and a bit. */
+  public static final long MAX_MS = 3660L * 24 * 3600 * 1000;
 
   /** The field names of the JSON form. */
   public static final Set<String> FIELDS =

@@ -38,19 +38,26 @@ public record ScheduleStatus(
     return json;
   }
 
+  /**
+   * Reads a reply. Lenient where {@link Schedule#fromJson} is strict: a value this build does not
+   * know (a newer daemon's overlap policy) is shown as it is, not refused.
+   */
   @SuppressWarnings("unchecked")
   public static ScheduleStatus fromJson(Map<String, Object> json) throws ProtocolException {
     Args args = new Args(json);
-    Map<String, Object> fields = new LinkedHashMap<>();
-    for (String key : Schedule.FIELDS) {
-      if (json.get(key) != null) {
-        fields.put(key, json.get(key));
-      }
-    }
     Object process = json.get("process");
+    Schedule schedule =
+        new Schedule(
+            args.optString("cron").orElse(null),
+            args.has("every_ms") ? args.optLong("every_ms", 0, Long.MAX_VALUE).getAsLong() : null,
+            args.optString("at").orElse(null),
+            args.optString("tz").orElse(null),
+            args.optString("overlap").orElse(null),
+            args.optString("catch_up").orElse(null),
+            args.optLong("catch_up_window_ms", 0, Long.MAX_VALUE).orElse(Schedule.DEFAULT_CATCH_UP_WINDOW_MS));
     return new ScheduleStatus(
         args.requireString("name"),
-        Schedule.fromJson(fields),
+        schedule,
         args.optString("zone").orElse(null),
         args.bool("enabled", true),
         args.optString("last_fire").map(Instant::parse).orElse(null),

@@ -117,10 +117,12 @@ final class ScheduleHandlers {
   }
 
   private void run(Request request, Exchange exchange) throws ProtocolException, IOException {
-    ScheduleStatus status = Futures.await(supervisor.runSchedule(name(request)));
+    Supervisor.RunNowOutcome done = Futures.await(supervisor.runSchedule(name(request)));
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("schedule", status.toJson());
-    result.put("started", true);
+    result.put("schedule", done.schedule().toJson());
+    result.put("started", !"queued".equals(done.action()));
+    result.put("action", done.action());
+    result.put("pid", done.pid());
     exchange.ok(result);
   }
 

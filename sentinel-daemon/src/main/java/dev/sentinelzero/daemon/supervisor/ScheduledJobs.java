@@ -50,8 +50,8 @@ final class ScheduledJobs {
     /** Stops the running one, then starts a run for {@code cause}. */
     void replace(ManagedProcess p, RunCause cause);
 
-    /** Starts a run beside the running one. */
-    void startAnother(ManagedProcess p, RunCause cause) throws ProtocolException;
+    /** Starts a run beside the running one; returns its pid. */
+    long startAnother(ManagedProcess p, RunCause cause) throws ProtocolException;
 
     /** Runs {@code event} on the supervisor thread in a transaction of its own. */
     void post(Runnable event);
@@ -170,12 +170,15 @@ final class ScheduledJobs {
     plan();
   }
 
+  /** What {@code schedule run} did: {@code started}, {@code queued}, {@code replacing}, {@code started_beside}. */
+  record RunNow(String action, Long pid) {}
+
   /**
    * Starts a run now ({@code schedule run}), under the job's overlap policy.
    *
    * @throws ProtocolException {@code conflict} when a run is going and the policy is {@code skip}
    */
-  void runNow(String name) throws ProtocolException {
+  RunNow runNow(String name) throws ProtocolException {
     ManagedProcess p = runs.process(name);
     Overlap overlap = overlap(scheduler.view(name).schedule());
     boolean busy = runs.busy(p);
@@ -190,8 +193,27 @@ final class ScheduledJobs {
       throw new ProtocolException(
           ErrorCode.CONFLICT, name + " is running and a run is already queued after it; wait for them");
     }
-    act(p, action, RunCause.MANUAL);
     store.appendEvent(clock.instant(), name, "schedule", "run now by request: " + describe(action), Map.of("action", action.name().toLowerCase()));
+    Long pid;
+    switch (action) {
+      case START -> {
+        runs.start(p, RunCause.MANUAL); // a launch failure is the request's error
+        return new RunNow("started", p.run == null ? null : p.run.pid);
+      }
+      case WAIT -> {
+        queued.put(name, RunCause.MANUAL);
+        return new RunNow("queued", null);
+      }
+      case STOP_THEN_START -> {
+        runs.replace(p, RunCause.MANUAL);
+        return new RunNow("replacing", null);
+      }
+      case START_ANOTHER -> {
+        pid = runs.startAnother(p, RunCause.MANUAL);
+        return new RunNow("started_beside", pid);
+      }
+      default -> throw new IllegalStateException("unexpected " + action);
+    }
   }
 
   /** A job's run ended by itself and will not be retried: starts the queued fire, if any. */

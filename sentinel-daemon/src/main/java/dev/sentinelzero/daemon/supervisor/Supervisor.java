@@ -803,13 +803,22 @@ public final class Supervisor implements AutoCloseable {
     return callAsync(() -> removeProcess(requireJob(name)));
   }
 
+  /**
+   * What {@code schedule run} did.
+   *
+   * @param action {@code started}, {@code queued} (after the running one), {@code replacing} (the
+   *     running one is being stopped first) or {@code started_beside} (overlap {@code allow})
+   * @param pid the new run's process id, when it has started
+   */
+  public record RunNowOutcome(ScheduleStatus schedule, String action, Long pid) {}
+
   /** Starts a run of a job now, under its overlap policy. */
-  public CompletableFuture<ScheduleStatus> runSchedule(String name) {
+  public CompletableFuture<RunNowOutcome> runSchedule(String name) {
     return call(
         () -> {
           ManagedProcess p = requireJob(name);
-          jobs.runNow(name);
-          return scheduleStatus(p);
+          ScheduledJobs.RunNow done = jobs.runNow(name);
+          return new RunNowOutcome(scheduleStatus(p), done.action(), done.pid());
         });
   }
 
@@ -896,12 +905,12 @@ public final class Supervisor implements AutoCloseable {
     }
 
     @Override
-    public void startAnother(ManagedProcess p, RunCause cause) throws ProtocolException {
+    public long startAnother(ManagedProcess p, RunCause cause) throws ProtocolException {
       if (!ProcessState.ACTIVE.contains(p.state())) {
         start(p, cause);
-        return;
+        return p.run.pid;
       }
-      startExtraRun(p, cause);
+      return startExtraRun(p, cause);
     }
 
     @Override
@@ -923,7 +932,7 @@ public final class Supervisor implements AutoCloseable {
   }
 
   /** A run of an {@code allow} job beside its main run: watched, recorded, stopped with it. */
-  private void startExtraRun(ManagedProcess p, RunCause cause) throws ProtocolException {
+  private long startExtraRun(ManagedProcess p, RunCause cause) throws ProtocolException {
     LaunchSpec launch = planner.plan(p.spec);
     long runId = nextRunId++;
     String name = p.name();
@@ -947,6 +956,7 @@ public final class Supervisor implements AutoCloseable {
     data.put("reason", cause.reason());
     store.appendEvent(clock.instant(), name, "running", "another run started beside the running one, pid " + child.pid(), data);
     log.info("{}: another run started beside the running one, pid {}", name, child.pid());
+    return child.pid();
   }
 
   private void onExtraExit(String name, long runId, ExitStatus status) {
