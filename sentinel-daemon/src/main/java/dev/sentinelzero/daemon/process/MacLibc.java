@@ -53,6 +53,10 @@ interface MacLibc extends PosixLibc {
   int PBI_START_TVUSEC_OFFSET = 128;
   int SZOMB = 5;
 
+  /** getsockopt level and option of {@code sys/un.h}: the peer's pid, as of its connect(2). */
+  int SOL_LOCAL = 0;
+  int LOCAL_PEERPID = 0x002;
+
   int kqueue() throws LastErrorException;
 
   int kevent(

@@ -1,8 +1,10 @@
 package dev.sentinelzero.daemon.process;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +27,8 @@ import java.util.Set;
  *       proc_find} skips them); pbi_status and pbi_pgid are checked as well.
  *   <li>Start time: pbi_start_tvsec/pbi_start_tvusec of {@code struct proc_bsdinfo} (136 bytes),
  *       read with arg 1 so that it is found for a zombie too.
+ *   <li>A socket client's pid: {@code getsockopt(SOL_LOCAL, LOCAL_PEERPID)} ({@code sys/un.h}), a
+ *       {@code pid_t}.
  * </ul>
  */
 final class MacOs extends PosixOs {
@@ -125,6 +129,18 @@ final class MacOs extends PosixOs {
       }
     }
     return members;
+  }
+
+  /** {@code LOCAL_PEERPID}: the peer's pid as of its connect(2). */
+  @Override
+  public long peerPid(int fd) {
+    try (Memory pid = PosixOs.zeroed(4)) {
+      IntByReference length = new IntByReference(4);
+      libc.getsockopt(fd, MacLibc.SOL_LOCAL, MacLibc.LOCAL_PEERPID, pid, length);
+      return length.getValue() == 4 ? pid.getInt(0) : 0;
+    } catch (LastErrorException e) {
+      return -e.getErrorCode();
+    }
   }
 
   /** The pids proc_listpids reports for the group, zombies included. */
