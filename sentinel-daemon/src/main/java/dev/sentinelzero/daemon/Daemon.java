@@ -192,7 +192,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     new ProcessHandlers(supervisor, os).registerAll(dispatcher);
     dispatcher.register(Commands.LOGS, new LogHandler(supervisor, logFiles, System::nanoTime));
     dispatcher.register(Commands.EVENTS, new dev.sentinelzero.daemon.rpc.EventsHandler(paths.database()));
-    rpc = RpcServer.start(paths.socket(), dispatcher, paths.daemonLog());
+    rpc = RpcServer.start(paths.socket(), dispatcher, paths.daemonLog(), os::peerPid);
     log.info("listening on {}", paths.socket());
   }
 

@@ -740,4 +740,18 @@ class SupervisorTest {
       assertThat(webKinds).containsExactly("request", "starting", "running");
     }
   }
+
+  @Test
+  void anAuditedRequest_namesTheClientsPid_whenItIsKnown() throws Exception {
+    supervisor.auditNextRequest(new Supervisor.Audit("alice", "start", Map.of("name", "web"), 4242L));
+    get(supervisor.define(spec("web"), false));
+    supervisor.auditTaken();
+
+    try (dev.sentinelzero.daemon.store.EventLog log = dev.sentinelzero.daemon.store.EventLog.open(dir.resolve("sentinel.db"))) {
+      dev.sentinelzero.protocol.EventRecord request =
+          log.query("web", null, 0, 100).stream().filter(e -> e.kind().equals("request")).findFirst().orElseThrow();
+      assertThat(request.message()).isEqualTo("alice (pid 4242): start web -> ok");
+      assertThat(((Number) request.data().get("pid")).longValue()).isEqualTo(4242L);
+    }
+  }
 }
