@@ -408,6 +408,19 @@ public final class Supervisor implements AutoCloseable {
         false);
   }
 
+  /** What a {@link #shutdown} still waits for: process name to group id. Answers while it runs. */
+  public CompletableFuture<Map<String, Long>> unstoppedGroups() {
+    return onLoop(() -> {
+      Map<String, Long> out = new LinkedHashMap<>();
+      for (ManagedProcess p : processes.values()) {
+        if (p.run != null && (p.state() == ProcessState.STOPPING || !teardownDone(p))) {
+          out.put(p.name(), p.run.pid);
+        }
+      }
+      return out;
+    });
+  }
+
   /**
    * Sets (or with null clears) the resource limits of a defined process. Persisted; applies from
    * the next sample.
