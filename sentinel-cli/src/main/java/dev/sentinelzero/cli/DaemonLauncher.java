@@ -35,8 +35,9 @@ final class DaemonLauncher {
   /**
    * The daemon's JVM: serial GC, a small initial heap, C1 only and a small code cache. Measured
    * (docs/performance.md): 61 MiB resident with no process and 78 MiB with 1,000, against 88 and
-   * 213 MiB with the JVM's defaults; the daemon's live heap is about 10 MiB. The same flags are in
-   * bin/sentinel for {@code daemon run}.
+   * 213 MiB with the JVM's defaults; the daemon's live heap is about 10 MiB. The export lets the
+   * daemon read a socket's descriptor, to record each client's pid in its transaction log
+   * (without it the pid is left out). The same flags are in bin/sentinel for {@code daemon run}.
    */
   static final java.util.List<String> JVM_OPTIONS =
       java.util.List.of(
@@ -45,7 +46,8 @@ final class DaemonLauncher {
           "-Xmx128m",
           "-XX:TieredStopAtLevel=1",
           "-Xss512k",
-          "-XX:ReservedCodeCacheSize=32m");
+          "-XX:ReservedCodeCacheSize=32m",
+          "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
 
   /** How long a starting daemon may take to answer {@code ping}. */
   static final long START_TIMEOUT_MS = 20_000;

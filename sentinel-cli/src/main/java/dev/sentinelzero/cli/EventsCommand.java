@@ -196,8 +196,8 @@ final class EventsCommand extends ClientCommand {
 
   /**
    * One event as a line of text: {@code 2026-11-27 10:04:05.123  web  failed  gave up: ...}, the
-   * time in {@code zone}. A request without a message reads {@code alice: stop web -> ok}. Line
-   * breaks in the message become spaces, so each event stays on one line.
+   * time in {@code zone}. A request without a message reads like {@code alice (pid 1234): stop
+   * web -> ok}. Line breaks in the message become spaces, so each event stays on one line.
    */
   static String line(EventRecord event, ZoneId zone) {
     StringBuilder line = new StringBuilder(localTime(event.at(), zone));
@@ -230,15 +230,21 @@ final class EventsCommand extends ClientCommand {
   }
 
   /**
-   * {@code <user>: <command> <target> -> <outcome>}, the target being the process name when the
-   * request names one, else its arguments as {@code key=value} (the daemon has already replaced
-   * secret values with {@code ***}); parts the daemon did not send are left out.
+   * {@code <user> (pid <pid>): <command> <target> -> <outcome>}, the pid being the client's, the
+   * target the process name when the request names one, else its arguments as {@code key=value}
+   * (the daemon has already replaced secret values with {@code ***}); parts the daemon did not
+   * send are left out.
    */
   static String requestSummary(Map<String, Object> data) {
     StringBuilder s = new StringBuilder();
     Object user = data.get("user");
+    Object pid = data.get("pid");
     if (user != null && !String.valueOf(user).isEmpty()) {
-      s.append(user).append(": ");
+      s.append(user);
+      if (pid instanceof Number) {
+        s.append(" (pid ").append(pid).append(')');
+      }
+      s.append(": ");
     }
     Object command = data.get("command");
     s.append(command == null ? "?" : String.valueOf(command));

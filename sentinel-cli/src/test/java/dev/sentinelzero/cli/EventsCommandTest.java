@@ -240,6 +240,20 @@ class EventsCommandTest {
   }
 
   @Test
+  void requestWithAClientPid_showsItAfterTheUser() {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("user", "alice");
+    data.put("pid", 1234);
+    data.put("command", "stop");
+    data.put("args", Map.of("name", "web"));
+    data.put("outcome", "ok");
+
+    assertThat(EventsCommand.requestSummary(data)).isEqualTo("alice (pid 1234): stop web -> ok");
+    data.put("pid", null); // the daemon could not read it
+    assertThat(EventsCommand.requestSummary(data)).isEqualTo("alice: stop web -> ok");
+  }
+
+  @Test
   void aMessageOnSeveralLines_staysOnOne() {
     EventRecord event =
         new EventRecord(9, at("09:00:00Z"), "web", "exited", "line one\nline two\r\n", Map.of());

@@ -44,7 +44,14 @@ import org.slf4j.LoggerFactory;
  * socket server. Stop (SIGTERM, SIGINT, or {@code daemon.stop}, all through the JVM's shutdown
  * hook): the supervisor stops every process and refuses new requests -> the socket server ends
  * its connections and removes the socket -> the supervisor's thread ends -> the process layer ->
- * the store -> the lock -> logging is flushed.
+ * the store -> the lock -> logging is flushed. {@code daemon.stop} does the first step itself, on
+ * its connection's thread, so that its reply can say whether every process stopped; then it exits
+ * through the hook, which finds that step done.
+ *
+ * <p>Threads: the parts are built on the main thread before the socket accepts anything, and
+ * closed by the shutdown hook's thread. How stopping the processes ended is computed once, by
+ * whichever comes first of {@code daemon.stop}'s connection thread and the hook, under {@code
+ * stopLock}.
  */
 public final class Daemon implements DaemonHandlers.DaemonControl {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -64,6 +71,9 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
   private RpcServer rpc;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final Object stopLock = new Object();
+  /** How stopping the processes ended, once it has; guarded by {@code stopLock}. */
+  private DaemonHandlers.StopOutcome stopOutcome;
   /**
    * Whether the shutdown leaves the processes running: set by {@code daemon.stop} with {@code
    * keep_running}, or for every stop (SIGTERM included) by {@code SENTINEL_KEEP_RUNNING=1}.
@@ -192,7 +202,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     new ProcessHandlers(supervisor, os).registerAll(dispatcher);
     dispatcher.register(Commands.LOGS, new LogHandler(supervisor, logFiles, System::nanoTime));
     dispatcher.register(Commands.EVENTS, new dev.sentinelzero.daemon.rpc.EventsHandler(paths.database()));
-    rpc = RpcServer.start(paths.socket(), dispatcher, paths.daemonLog());
+    rpc = RpcServer.start(paths.socket(), dispatcher, paths.daemonLog(), os::peerPid);
     log.info("listening on {}", paths.socket());
   }
 
@@ -274,10 +284,56 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
   }
 
   @Override
-  public void requestStop(boolean keepRunning) {
-    if (keepRunning) {
-      this.keepRunning = true;
+  public DaemonHandlers.StopOutcome stopProcesses(boolean keepRunning) {
+    synchronized (stopLock) {
+      if (keepRunning) {
+        this.keepRunning = true;
+      }
+      if (stopOutcome == null) {
+        stopOutcome = stopAll();
+      }
+      return stopOutcome;
     }
+  }
+
+  /**
+   * Tells streaming requests to end, then stops every process (or, keeping them running, waits
+   * for the stops under way) within {@link #SHUTDOWN_BOUND}.
+   */
+  private DaemonHandlers.StopOutcome stopAll() {
+    if (rpc != null) {
+      rpc.beginStopping();
+    }
+    if (supervisor == null) {
+      return DaemonHandlers.StopOutcome.COMPLETE;
+    }
+    supervisor.daemonEvent(
+        "daemon stopping" + (keepRunning ? ", leaving its processes running" : ""));
+    Exception failure;
+    try {
+      supervisor.shutdown(keepRunning).get(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      return DaemonHandlers.StopOutcome.COMPLETE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure = e;
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      failure = e;
+    }
+    java.util.Map<String, Long> left = java.util.Map.of();
+    try {
+      left = supervisor.unstoppedGroups().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      failure.addSuppressed(e);
+    }
+    log.error(
+        "not every process could be stopped; they may still be running: {}",
+        left.isEmpty() ? "(unknown)" : left,
+        failure);
+    return new DaemonHandlers.StopOutcome(false, java.util.Map.copyOf(left));
+  }
+
+  @Override
+  public void exit() {
     Thread t = new Thread(() -> System.exit(0), "sentinel-stop-request");
     t.setDaemon(false);
     t.start();
@@ -298,18 +354,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     }
     try {
       log.info("stopping");
-      if (rpc != null) {
-        rpc.beginStopping();
-      }
-      if (supervisor != null) {
-        supervisor.daemonEvent(
-            "daemon stopping" + (keepRunning ? ", leaving its processes running" : ""));
-        try {
-          supervisor.shutdown(keepRunning).get(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-          log.error("not every process could be stopped", e);
-        }
-      }
+      stopProcesses(false); // at once when daemon.stop has done it already
       closeQuietly(sampler, "sampler");
       closeQuietly(rpc, "socket server");
       closeQuietly(supervisor, "supervisor");

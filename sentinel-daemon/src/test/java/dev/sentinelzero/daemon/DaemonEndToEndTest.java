@@ -328,6 +328,33 @@ class DaemonEndToEndTest {
   }
 
   @Test
+  void daemonStop_answersOnceEveryProcessIsGone_thenTheDaemonExits() throws Exception {
+    List<Long> groups = new ArrayList<>();
+    Response answer;
+    try (RunningDaemon.Client c = daemon.client()) {
+      for (int i = 0; i < 3; i++) {
+        groups.add(pid(process(c.call("start", define("p" + i, "sleep 1000")))));
+      }
+      Map<String, Object> stubborn = define("stubborn", "trap '' TERM; sleep 1000 & wait");
+      stubborn.put("shell", true);
+      stubborn.put("stop_timeout_ms", 500);
+      groups.add(pid(process(c.call("start", stubborn))));
+
+      answer = c.call("daemon.stop", Map.of());
+
+      // Checked at once: the answer waited for every group, the one ignoring TERM included.
+      assertThat(groups).allSatisfy(g -> assertThat(ProcFs.liveInGroup(g)).as("group %d", g).isEmpty());
+    }
+    assertThat(answer).as("%s", answer).isInstanceOf(Response.Ok.class);
+    assertThat(((Response.Ok) answer).result())
+        .containsEntry("stopped_all", true)
+        .containsEntry("not_stopped", List.of())
+        .containsEntry("pid", (int) daemon.pid());
+    assertThat(daemon.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(daemon.process().exitValue()).isZero();
+  }
+
+  @Test
   void sigterm_stopsEveryProcessAndRemovesTheSocket() throws Exception {
     List<Long> pids = new ArrayList<>();
     try (RunningDaemon.Client c = daemon.client()) {

@@ -28,6 +28,56 @@ class EventsEndToEndTest {
   }
 
   @Test
+  void aRequestsEntry_namesTheClientsPid() throws Exception {
+    long me = ProcessHandle.current().pid(); // the client below runs in this JVM
+    try (RunningDaemon daemon = RunningDaemon.start(tmp.resolve("home"));
+        RunningDaemon.Client c = daemon.client()) {
+      assertThat(c.call("start", sleeper("web"))).isInstanceOf(Response.Ok.class);
+      assertThat(c.call("stop", Map.of("name", "web"))).isInstanceOf(Response.Ok.class);
+
+      List<Map<String, Object>> requests = requests(events(c, Map.of("name", "web")));
+      assertThat(requests).hasSize(2);
+      for (Map<String, Object> request : requests) {
+        assertThat(((Number) data(request).get("pid")).longValue()).isEqualTo(me);
+      }
+      assertThat(requests.get(1).get("message"))
+          .isEqualTo(System.getProperty("user.name") + " (pid " + me + "): stop web -> ok");
+    }
+  }
+
+  @Test
+  void aDaemonThatCannotReadPids_logsRequestsWithoutOne() throws Exception {
+    try (RunningDaemon daemon = RunningDaemon.startWithoutNioExport(tmp.resolve("home"));
+        RunningDaemon.Client c = daemon.client()) {
+      assertThat(c.call("start", sleeper("web"))).isInstanceOf(Response.Ok.class);
+      assertThat(c.call("stop", Map.of("name", "web"))).isInstanceOf(Response.Ok.class);
+
+      List<Map<String, Object>> requests = requests(events(c, Map.of("name", "web")));
+      assertThat(requests).hasSize(2).allSatisfy(r -> assertThat(data(r)).containsEntry("pid", null));
+      assertThat(requests.get(1).get("message"))
+          .isEqualTo(System.getProperty("user.name") + ": stop web -> ok");
+    }
+  }
+
+  private static Map<String, Object> sleeper(String name) {
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("name", name);
+    args.put("argv", List.of("sleep", "1000"));
+    args.put("cwd", "/tmp");
+    args.put("path", "/usr/bin:/bin");
+    return args;
+  }
+
+  private static List<Map<String, Object>> requests(List<Map<String, Object>> events) {
+    return events.stream().filter(e -> "request".equals(e.get("kind"))).toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> data(Map<String, Object> event) {
+    return (Map<String, Object>) event.get("data");
+  }
+
+  @Test
   void requestsAndTransitions_areLogged_withSecretsRedacted_andCanBeFollowed() throws Exception {
     try (RunningDaemon daemon = RunningDaemon.start(tmp.resolve("home"));
         RunningDaemon.Client c = daemon.client()) {

@@ -34,6 +34,7 @@ final class RunningDaemon implements AutoCloseable {
   final SentinelPaths paths;
   private Process process;
   private final Path output;
+  private boolean exportNio = true;
 
   private RunningDaemon(Path home) throws ProtocolException {
     this.home = home;
@@ -47,11 +48,25 @@ final class RunningDaemon implements AutoCloseable {
     return d;
   }
 
+  /**
+   * A daemon whose JVM lacks the {@code --add-exports} that DaemonLauncher and bin/sentinel give
+   * it, as when someone starts it with a plain {@code java -cp}: it cannot read clients' pids.
+   */
+  static RunningDaemon startWithoutNioExport(Path home) throws Exception {
+    RunningDaemon d = new RunningDaemon(home);
+    d.exportNio = false;
+    d.launch();
+    return d;
+  }
+
   /** Command line of a daemon on this home; the test class path holds the daemon's classes. */
   List<String> command() {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-XX:+UseSerialGC");
+    if (exportNio) {
+      cmd.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED"); // as DaemonLauncher: client pids
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.sentinelzero.daemon.Main");

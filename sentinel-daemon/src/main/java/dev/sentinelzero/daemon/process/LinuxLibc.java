@@ -31,6 +31,11 @@ interface LinuxLibc extends PosixLibc {
   int EFD_NONBLOCK = 04000;
   int SC_CLK_TCK = 2;
 
+  // getsockopt on a Unix-domain socket: struct ucred {pid_t pid; uid_t uid; gid_t gid;}
+  int SOL_SOCKET = 1;
+  int SO_PEERCRED = 17;
+  int UCRED_SIZE = 12;
+
   /** glibc 2.34+. */
   int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
 

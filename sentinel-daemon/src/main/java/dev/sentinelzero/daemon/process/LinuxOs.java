@@ -1,8 +1,10 @@
 package dev.sentinelzero.daemon.process;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +14,8 @@ import java.util.Set;
  * Linux with glibc 2.34 or later and kernel 5.3 or later: posix_spawn closes inherited descriptors
  * with {@code posix_spawn_file_actions_addclosefrom_np}, exits come from pidfds, and the process
  * table is {@code /proc}. glibc's {@code siginfo_t} on 64-bit: si_signo @0, si_errno @4,
- * si_code @8, 4 bytes of padding, si_pid @16, si_uid @20, si_status @24.
+ * si_code @8, 4 bytes of padding, si_pid @16, si_uid @20, si_status @24. A socket client's pid
+ * is the first field of the {@code struct ucred} that {@code SO_PEERCRED} returns.
  */
 final class LinuxOs extends PosixOs {
   private static final int SIGKILL = 9;
@@ -87,6 +90,18 @@ final class LinuxOs extends PosixOs {
   @Override
   public Map<Long, List<Long>> liveMembers(Set<Long> pgids) {
     return procTable.liveMembers(pgids);
+  }
+
+  /** {@code SO_PEERCRED}: the peer's {@code struct ucred}, whose first field is its pid. */
+  @Override
+  public long peerPid(int fd) {
+    try (Memory credentials = PosixOs.zeroed(LinuxLibc.UCRED_SIZE)) {
+      IntByReference length = new IntByReference(LinuxLibc.UCRED_SIZE);
+      libc.getsockopt(fd, LinuxLibc.SOL_SOCKET, LinuxLibc.SO_PEERCRED, credentials, length);
+      return length.getValue() >= 4 ? credentials.getInt(0) : 0;
+    } catch (LastErrorException e) {
+      return -e.getErrorCode();
+    }
   }
 
   private static void requireFunction(String name, String since) {

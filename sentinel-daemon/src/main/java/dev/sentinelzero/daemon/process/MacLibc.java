@@ -3,6 +3,7 @@ package dev.sentinelzero.daemon.process;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
 
 /**
  * libSystem calls beyond {@link PosixLibc}, with constants from the xnu and Libc headers ({@code
@@ -42,6 +43,8 @@ interface MacLibc extends PosixLibc {
   int NOTE_TRIGGER = 0x01000000;
 
   int PROC_PGRP_ONLY = 2;
+  /** proc_listpids: the processes whose effective uid is the given one. */
+  int PROC_UID_ONLY = 4;
   int PROC_PIDTBSDINFO = 3;
 
   /** sizeof(struct proc_bsdinfo). */
@@ -52,6 +55,17 @@ interface MacLibc extends PosixLibc {
   int PBI_START_TVSEC_OFFSET = 120;
   int PBI_START_TVUSEC_OFFSET = 128;
   int SZOMB = 5;
+
+  // sysctl names (sys/sysctl.h): {CTL_KERN, KERN_ARGMAX} is an int, the most bytes of arguments
+  // and environment an exec takes; {CTL_KERN, KERN_PROCARGS2, pid} is a process's argc, path,
+  // argv and environment (MacProcArgs).
+  int CTL_KERN = 1;
+  int KERN_ARGMAX = 8;
+  int KERN_PROCARGS2 = 49;
+
+  /** getsockopt level and option of {@code sys/un.h}: the peer's pid, as of its connect(2). */
+  int SOL_LOCAL = 0;
+  int LOCAL_PEERPID = 0x002;
 
   int kqueue() throws LastErrorException;
 
@@ -64,4 +78,19 @@ interface MacLibc extends PosixLibc {
 
   /** Returns the number of bytes written, or 0 or less when the process is gone (or a zombie). */
   int proc_pidinfo(int pid, int flavor, long arg, Pointer buffer, int bufferSize);
+
+  /**
+   * {@code sysctl(int *name, u_int namelen, void *oldp, size_t *oldlenp, void *newp, size_t
+   * newlen)}; on return {@code oldLength} holds the bytes written.
+   */
+  int sysctl(
+      int[] name,
+      int nameLength,
+      Pointer old,
+      LongByReference oldLength,
+      Pointer value,
+      long valueLength)
+      throws LastErrorException;
+
+  int geteuid();
 }

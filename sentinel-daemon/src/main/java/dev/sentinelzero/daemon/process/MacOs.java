@@ -1,8 +1,12 @@
 package dev.sentinelzero.daemon.process;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.LongByReference;
+import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +29,10 @@ import java.util.Set;
  *       proc_find} skips them); pbi_status and pbi_pgid are checked as well.
  *   <li>Start time: pbi_start_tvsec/pbi_start_tvusec of {@code struct proc_bsdinfo} (136 bytes),
  *       read with arg 1 so that it is found for a zombie too.
+ *   <li>A socket client's pid: {@code getsockopt(SOL_LOCAL, LOCAL_PEERPID)} ({@code sys/un.h}), a
+ *       {@code pid_t}.
+ *   <li>Marked processes ({@link #markedLeaders}): the environment from {@code sysctl
+ *       KERN_PROCARGS2}, parsed by {@link MacProcArgs}.
  * </ul>
  */
 final class MacOs extends PosixOs {
@@ -127,13 +135,84 @@ final class MacOs extends PosixOs {
     return members;
   }
 
+  /** {@code LOCAL_PEERPID}: the peer's pid as of its connect(2). */
+  @Override
+  public long peerPid(int fd) {
+    try (Memory pid = PosixOs.zeroed(4)) {
+      IntByReference length = new IntByReference(4);
+      libc.getsockopt(fd, MacLibc.SOL_LOCAL, MacLibc.LOCAL_PEERPID, pid, length);
+      return length.getValue() == 4 ? pid.getInt(0) : 0;
+    } catch (LastErrorException e) {
+      return -e.getErrorCode();
+    }
+  }
+
+  /**
+   * The live process-group leaders of this user whose environment carries the home's marker: pid
+   * to the process name they were started as (see {@link MarkedProcesses}). One pass over the
+   * user's processes ({@code proc_listpids(PROC_UID_ONLY, euid)}); for each, {@code
+   * proc_pidinfo} (pgid == pid, not a zombie), then {@code sysctl KERN_PROCARGS2} for its
+   * environment, read into one buffer of {@code kern.argmax} bytes. A process that ends meanwhile,
+   * or whose environment the kernel will not show, is skipped.
+   */
+  static Map<Long, String> markedLeaders(String homeId) {
+    MacLibc libc = MacLibc.INSTANCE;
+    Map<Long, String> out = new HashMap<>();
+    int argMax = argMax(libc);
+    if (argMax <= Integer.BYTES) {
+      return out;
+    }
+    try (Memory info = PosixOs.zeroed(MacLibc.PROC_BSDINFO_SIZE);
+        Memory args = new Memory(argMax)) {
+      for (int pid : listPids(libc, MacLibc.PROC_UID_ONLY, libc.geteuid())) {
+        Pointer bsd = bsdInfo(libc, pid, info, false);
+        if (bsd == null
+            || bsd.getInt(MacLibc.PBI_STATUS_OFFSET) == MacLibc.SZOMB
+            || bsd.getInt(MacLibc.PBI_PGID_OFFSET) != pid) {
+          continue; // gone, a zombie, or not the leader of its own group
+        }
+        LongByReference length = new LongByReference(argMax);
+        try {
+          libc.sysctl(
+              new int[] {MacLibc.CTL_KERN, MacLibc.KERN_PROCARGS2, pid}, 3, args, length, null, 0);
+        } catch (LastErrorException e) {
+          continue; // EINVAL: gone meanwhile, or not ours to read
+        }
+        int bytes = (int) Math.min(length.getValue(), argMax);
+        List<String> environment =
+            MacProcArgs.environment(args.getByteArray(0, bytes), bytes, ByteOrder.nativeOrder());
+        String name = MarkedProcesses.markedName(environment, homeId);
+        if (name != null) {
+          out.put((long) pid, name);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** {@code kern.argmax}: the size a KERN_PROCARGS2 buffer needs; 0 if it cannot be read. */
+  private static int argMax(MacLibc libc) {
+    try (Memory value = PosixOs.zeroed(Integer.BYTES)) {
+      LongByReference length = new LongByReference(Integer.BYTES);
+      libc.sysctl(new int[] {MacLibc.CTL_KERN, MacLibc.KERN_ARGMAX}, 2, value, length, null, 0);
+      return value.getInt(0);
+    } catch (LastErrorException e) {
+      return 0;
+    }
+  }
+
   /** The pids proc_listpids reports for the group, zombies included. */
   private int[] groupPids(long pgid) {
-    int needed = libc.proc_listpids(MacLibc.PROC_PGRP_ONLY, (int) pgid, null, 0);
+    return listPids(libc, MacLibc.PROC_PGRP_ONLY, (int) pgid);
+  }
+
+  /** {@code proc_listpids(type, typeInfo)}, asking again with more room while the list fills it. */
+  private static int[] listPids(MacLibc libc, int type, int typeInfo) {
+    int needed = libc.proc_listpids(type, typeInfo, null, 0);
     int capacity = Math.max(needed / 4, 0) + 16;
     while (true) {
       try (Memory buffer = PosixOs.zeroed(capacity * 4)) {
-        int bytes = libc.proc_listpids(MacLibc.PROC_PGRP_ONLY, (int) pgid, buffer, capacity * 4);
+        int bytes = libc.proc_listpids(type, typeInfo, buffer, capacity * 4);
         if (bytes <= 0) {
           return new int[0];
         }
@@ -152,6 +231,10 @@ final class MacOs extends PosixOs {
    * includeZombies} false (arg 0), xnu does not look at zombies either.
    */
   private Pointer bsdInfo(long pid, Memory info, boolean includeZombies) {
+    return bsdInfo(libc, pid, info, includeZombies);
+  }
+
+  private static Pointer bsdInfo(MacLibc libc, long pid, Memory info, boolean includeZombies) {
     int bytes =
         libc.proc_pidinfo(
             (int) pid,

@@ -69,4 +69,14 @@ interface NativeOs {
    * where the platform allows it. Groups without live members are absent from the result.
    */
   Map<Long, List<Long>> liveMembers(Set<Long> pgids);
+
+  /**
+   * The pid of the process at the other end of a connected Unix-domain socket, as the kernel
+   * recorded it when that process called connect(2).
+   *
+   * @param fd the socket's descriptor, open for the whole call
+   * @return the pid; 0 when the kernel does not know it (a peer in another pid namespace); or
+   *     minus the error number of the failed getsockopt
+   */
+  long peerPid(int fd);
 }

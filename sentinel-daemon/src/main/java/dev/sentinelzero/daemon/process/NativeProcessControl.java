@@ -1,6 +1,7 @@
 package dev.sentinelzero.daemon.process;
 
 import com.sun.jna.LastErrorException;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads and state: {@code leaders} (every spawned or adopted leader until its group's
  * termination completes) is a concurrent map, added to by spawning/adopting threads, marked by the
  * exit watcher, and removed from by the group reaper. Everything else here is immutable after
- * construction, apart from {@code closed}.
+ * construction, apart from the flags {@code closed} and {@code peerPidFailureTold}.
  */
 final class NativeProcessControl implements ProcessControl {
   private static final Logger log = LoggerFactory.getLogger(NativeProcessControl.class);
@@ -36,6 +37,7 @@ final class NativeProcessControl implements ProcessControl {
   private final GroupReaper reaper;
   private final ExitWatcher watcher;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean peerPidFailureTold = new AtomicBoolean();
 
   NativeProcessControl(NativeOs os, LongSupplier nanoTicker) {
     this.os = os;
@@ -131,6 +133,19 @@ final class NativeProcessControl implements ProcessControl {
   public Map<Long, ResourceUsage> sample(Collection<Long> pgids) {
     Set<Long> groups = new LinkedHashSet<>(pgids);
     return sampler.sample(groups, os.liveMembers(groups));
+  }
+
+  @Override
+  public Long peerPid(SocketChannel channel) {
+    int fd = ChannelFds.of(channel);
+    if (fd < 0) {
+      return null;
+    }
+    long pid = os.peerPid(fd);
+    if (pid < 0 && peerPidFailureTold.compareAndSet(false, true)) {
+      log.debug("cannot read a client's pid: getsockopt failed: {}", os.strerror((int) -pid));
+    }
+    return pid > 0 ? pid : null;
   }
 
   /**

@@ -55,5 +55,9 @@ interface PosixLibc extends Library {
 
   int close(int fd) throws LastErrorException;
 
+  /** {@code getsockopt(int, int, int, void *, socklen_t *)}; socklen_t is 32 bits on both. */
+  int getsockopt(int fd, int level, int name, Pointer value, IntByReference length)
+      throws LastErrorException;
+
   String strerror(int errno);
 }

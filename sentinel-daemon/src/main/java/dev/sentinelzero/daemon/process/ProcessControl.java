@@ -1,5 +1,6 @@
 package dev.sentinelzero.daemon.process;
 
+import java.nio.channels.SocketChannel;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -84,6 +85,19 @@ public interface ProcessControl extends AutoCloseable {
    * request thread, never the supervisor's.
    */
   Map<Long, ResourceUsage> sample(Collection<Long> pgids);
+
+  /**
+   * The pid of the process that connected to the daemon's socket, for the transaction log: Linux's
+   * {@code SO_PEERCRED}, macOS's {@code LOCAL_PEERPID}, read when the client called connect(2).
+   * Call it on the thread that owns the channel, while it is open.
+   *
+   * @param channel a connection accepted on a Unix-domain server socket
+   * @return the client's pid, or null when it cannot be read (see {@code ChannelFds}: the JVM needs
+   *     {@code --add-exports=java.base/sun.nio.ch=ALL-UNNAMED}); this implementation always null
+   */
+  default Long peerPid(SocketChannel channel) {
+    return null;
+  }
 
   /** Stops the exit watcher and frees native resources. */
   @Override

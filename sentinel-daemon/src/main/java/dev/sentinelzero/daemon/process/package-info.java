@@ -64,6 +64,9 @@
  *   <li>Group members: one pass over {@code /proc/[0-9]*}/stat (state and pgrp, parsed after the
  *       last ')') on Linux; {@code proc_listpids(PROC_PGRP_ONLY)} per group plus {@code
  *       proc_pidinfo} to drop zombies on macOS.
+ *   <li>A socket client's pid (for the transaction log): {@code getsockopt(SO_PEERCRED)} on Linux,
+ *       {@code getsockopt(LOCAL_PEERPID)} on macOS, on the descriptor {@code ChannelFds} finds
+ *       behind the JDK's channel.
  * </ul>
  *
  * <p>The Linux side is tested with real processes. The macOS side is written from Apple's headers

@@ -3,11 +3,16 @@ package dev.sentinelzero.daemon.rpc;
 import dev.sentinelzero.protocol.Commands;
 import dev.sentinelzero.protocol.DaemonInfo;
 import dev.sentinelzero.protocol.ProtocolException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The commands about the daemon itself: ping, daemon.status, daemon.stop. */
+/**
+ * The commands about the daemon itself: ping, daemon.status, daemon.stop. Each runs on its
+ * connection's thread; {@code daemon.stop} holds that thread until the processes are stopped.
+ */
 public final class DaemonHandlers {
   /** What these commands need from the daemon. */
   public interface DaemonControl {
@@ -15,11 +20,29 @@ public final class DaemonHandlers {
     DaemonInfo info() throws ProtocolException;
 
     /**
-     * Begins a graceful shutdown on another thread, after the reply has been sent.
+     * Stops every process, as the daemon's shutdown does, refusing new requests meanwhile, and
+     * returns when they are stopped or the shutdown gave up on them. Done once per daemon: a later
+     * caller (a second {@code daemon.stop}, the shutdown after it) gets the same outcome.
      *
-     * @param keepRunning leave the supervised processes running for the next daemon to adopt
+     * @param keepRunning leave the supervised processes running for the next daemon to adopt; only
+     *     stops already under way are waited for
      */
-    void requestStop(boolean keepRunning);
+    StopOutcome stopProcesses(boolean keepRunning);
+
+    /** Ends the daemon on another thread: the rest of its shutdown, then the JVM's exit. */
+    void exit();
+  }
+
+  /**
+   * How stopping the processes ended.
+   *
+   * @param complete every process group is gone (or, keeping them running, every stop under way
+   *     finished)
+   * @param notStopped the processes whose groups may still have members: name to process group id
+   *     (empty when complete, and possibly empty when the shutdown failed in an unforeseen way)
+   */
+  public record StopOutcome(boolean complete, Map<String, Long> notStopped) {
+    public static final StopOutcome COMPLETE = new StopOutcome(true, Map.of());
   }
 
   private final DaemonControl daemon;
@@ -47,12 +70,32 @@ public final class DaemonHandlers {
             (r, x) -> {
               r.arguments().allowOnly(Set.of("keep_running"));
               boolean keep = r.arguments().bool("keep_running", false);
-              Map<String, Object> result = new LinkedHashMap<>();
-              result.put("stopping", true);
-              result.put("pid", ProcessHandle.current().pid());
-              result.put("keep_running", keep);
-              x.ok(result);
-              daemon.requestStop(keep);
+              try {
+                x.ok(stopResult(keep, daemon.stopProcesses(keep)));
+              } finally {
+                daemon.exit(); // also when the client has gone: it asked for the stop
+              }
             });
+  }
+
+  /**
+   * The reply to {@code daemon.stop}, sent once the processes are stopped: the daemon's pid (the
+   * client waits for it to be gone), whether every process stopped, and those that did not.
+   */
+  static Map<String, Object> stopResult(boolean keepRunning, StopOutcome outcome) {
+    List<Object> left = new ArrayList<>();
+    for (Map.Entry<String, Long> e : outcome.notStopped().entrySet()) {
+      Map<String, Object> process = new LinkedHashMap<>();
+      process.put("name", e.getKey());
+      process.put("pgid", e.getValue());
+      left.add(process);
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("stopping", true);
+    result.put("pid", ProcessHandle.current().pid());
+    result.put("keep_running", keepRunning);
+    result.put("stopped_all", outcome.complete());
+    result.put("not_stopped", left);
+    return result;
   }
 }

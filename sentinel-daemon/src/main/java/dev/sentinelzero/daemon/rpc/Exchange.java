@@ -19,11 +19,19 @@ public final class Exchange {
   private final SocketChannel channel;
   private final CountDownLatch serverStopping;
   private final String user;
+  private final Long clientPid;
   private boolean finished;
 
-  Exchange(Object id, FrameWriter out, SocketChannel channel, CountDownLatch serverStopping, String user) {
+  Exchange(
+      Object id,
+      FrameWriter out,
+      SocketChannel channel,
+      CountDownLatch serverStopping,
+      String user,
+      Long clientPid) {
     this.id = id;
     this.user = user;
+    this.clientPid = clientPid;
     this.out = out;
     this.channel = channel;
     this.serverStopping = serverStopping;
@@ -32,6 +40,14 @@ public final class Exchange {
   /** The client's user name (from SO_PEERCRED), or {@code ?} where the platform does not tell. */
   public String user() {
     return user;
+  }
+
+  /**
+   * The pid of the client process (from {@code SO_PEERCRED} or {@code LOCAL_PEERPID}, as of its
+   * connect), or null where it cannot be read.
+   */
+  public Long clientPid() {
+    return clientPid;
   }
 
   /** Sends one stream item. */

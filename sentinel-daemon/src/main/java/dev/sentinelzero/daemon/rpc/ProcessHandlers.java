@@ -54,7 +54,8 @@ public final class ProcessHandlers {
   Handler audited(Handler handler) {
     return (request, exchange) -> {
       Supervisor.Audit audit =
-          new Supervisor.Audit(exchange.user(), request.command(), redacted(request.args()));
+          new Supervisor.Audit(
+              exchange.user(), request.command(), redacted(request.args()), exchange.clientPid());
       supervisor.auditNextRequest(audit);
       String outcome = "internal: the request failed inside the daemon";
       try {

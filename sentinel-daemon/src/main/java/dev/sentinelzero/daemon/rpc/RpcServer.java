@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
@@ -45,7 +46,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Security: the socket's directory is 0700 and owned by the daemon's user (checked by the
  * daemon before binding), the socket itself is chmod 600 after bind, and every accepted connection
- * is checked with {@code SO_PEERCRED}: another user's connection is refused.
+ * is checked with {@code SO_PEERCRED}: another user's connection is refused. The client's pid, read
+ * once per connection where the platform allows (see {@link #start(Path, Dispatcher, Path,
+ * Function)}), goes with each of its requests into the transaction log.
  *
  * <p>Threads: {@code sentinel-rpc-accept} owns the server channel; each connection thread owns its
  * channel. {@link #close} is called once, by the daemon's shutdown.
@@ -64,14 +67,21 @@ public final class RpcServer implements AutoCloseable {
   private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
   private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
   private final CountDownLatch stopping = new CountDownLatch(1);
+  private final Function<SocketChannel, Long> peerPid;
 
   private RpcServer(
-      Path socket, Dispatcher dispatcher, UserPrincipal owner, Path daemonLog, ServerSocketChannel server) {
+      Path socket,
+      Dispatcher dispatcher,
+      UserPrincipal owner,
+      Path daemonLog,
+      ServerSocketChannel server,
+      Function<SocketChannel, Long> peerPid) {
     this.socket = socket;
     this.dispatcher = dispatcher;
     this.owner = owner;
     this.daemonLog = daemonLog;
     this.server = server;
+    this.peerPid = peerPid;
     AtomicInteger n = new AtomicInteger();
     this.connections =
         Executors.newCachedThreadPool(
@@ -89,6 +99,17 @@ public final class RpcServer implements AutoCloseable {
    * file is removed first: the caller holds the home's lock, so no live daemon owns it.
    */
   public static RpcServer start(Path socket, Dispatcher dispatcher, Path daemonLog) throws IOException {
+    return start(socket, dispatcher, daemonLog, channel -> null);
+  }
+
+  /**
+   * As {@link #start(Path, Dispatcher, Path)}, recording each client's pid (for the transaction
+   * log) as {@code peerPid} reads it from a new connection, on that connection's thread; null
+   * where it cannot be read.
+   */
+  public static RpcServer start(
+      Path socket, Dispatcher dispatcher, Path daemonLog, Function<SocketChannel, Long> peerPid)
+      throws IOException {
     Files.deleteIfExists(socket);
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     try {
@@ -99,7 +120,7 @@ public final class RpcServer implements AutoCloseable {
       throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
     }
     UserPrincipal owner = Files.getOwner(socket.getParent());
-    RpcServer rpc = new RpcServer(socket, dispatcher, owner, daemonLog, server);
+    RpcServer rpc = new RpcServer(socket, dispatcher, owner, daemonLog, server, peerPid);
     rpc.acceptor.start();
     return rpc;
   }
@@ -156,6 +177,12 @@ public final class RpcServer implements AutoCloseable {
       log.warn("cannot read the peer's credentials: {}", e.getMessage());
       return;
     }
+    Long pid = null;
+    try {
+      pid = peerPid.apply(channel);
+    } catch (RuntimeException e) {
+      log.warn("cannot read the client's pid", e); // the request is served all the same
+    }
     FrameReader in = new FrameReader(Channels.newInputStream(channel), Protocol.MAX_FRAME_BYTES);
     FrameWriter out = new FrameWriter(Channels.newOutputStream(channel));
     try {
@@ -176,14 +203,15 @@ public final class RpcServer implements AutoCloseable {
         if (frame.isBlank()) {
           continue;
         }
-        handleFrame(frame, channel, out, user);
+        handleFrame(frame, channel, out, user, pid);
       }
     } catch (IOException e) {
       log.debug("connection ended: {}", e.getMessage());
     }
   }
 
-  private void handleFrame(String frame, SocketChannel channel, FrameWriter out, String user)
+  private void handleFrame(
+      String frame, SocketChannel channel, FrameWriter out, String user, Long pid)
       throws IOException {
     Object id = null;
     Request request = null;
@@ -192,7 +220,7 @@ public final class RpcServer implements AutoCloseable {
       Object rawId = json.get("id");
       id = rawId instanceof String || rawId instanceof Number ? rawId : null;
       request = Request.fromJson(json);
-      Exchange exchange = new Exchange(id, out, channel, stopping, user);
+      Exchange exchange = new Exchange(id, out, channel, stopping, user, pid);
       dispatcher.dispatch(request, exchange);
       if (!exchange.finished() && !exchange.clientGone()) {
         log.error("handler of {} returned without a reply", request.command());

@@ -426,6 +426,19 @@ public final class Supervisor implements AutoCloseable {
         false);
   }
 
+  /** What a {@link #shutdown} still waits for: process name to group id. Answers while it runs. */
+  public CompletableFuture<Map<String, Long>> unstoppedGroups() {
+    return onLoop(() -> {
+      Map<String, Long> out = new LinkedHashMap<>();
+      for (ManagedProcess p : processes.values()) {
+        if (p.run != null && (p.state() == ProcessState.STOPPING || !teardownDone(p))) {
+          out.put(p.name(), p.run.pid);
+        }
+      }
+      return out;
+    });
+  }
+
   /**
    * Sets (or with null clears) the resource limits of a defined process. Persisted; applies from
    * the next sample.
@@ -639,8 +652,12 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  /** Who asked for a state-changing request, and what (secret values already removed). */
-  public record Audit(String user, String command, Map<String, Object> args) {}
+  /** Who asked for a state-changing request (user; pid or null), and what (secrets removed). */
+  public record Audit(String user, String command, Map<String, Object> args, Long pid) {
+    public Audit(String user, String command, Map<String, Object> args) {
+      this(user, command, args, null);
+    }
+  }
 
   /** The audit entry for the next request this (connection) thread submits. */
   private static final ThreadLocal<Audit> NEXT_AUDIT = new ThreadLocal<>();
@@ -692,12 +709,14 @@ public final class Supervisor implements AutoCloseable {
 
   private static String auditMessage(Audit audit, String outcome) {
     String name = auditName(audit);
-    return audit.user() + ": " + audit.command() + (name != null ? " " + name : "") + " -> " + outcome;
+    String who = audit.user() + (audit.pid() != null ? " (pid " + audit.pid() + ")" : "");
+    return who + ": " + audit.command() + (name != null ? " " + name : "") + " -> " + outcome;
   }
 
   private static Map<String, Object> auditData(Audit audit, String outcome) {
     Map<String, Object> data = new java.util.LinkedHashMap<>();
     data.put("user", audit.user());
+    data.put("pid", audit.pid());
     data.put("command", audit.command());
     data.put("args", audit.args());
     data.put("outcome", outcome);

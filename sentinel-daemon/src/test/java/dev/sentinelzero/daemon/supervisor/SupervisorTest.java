@@ -313,6 +313,34 @@ class SupervisorTest {
   }
 
   @Test
+  void shutdown_whoseGroupCannotBeTornDown_leavesItListedAsUnstopped() throws Exception {
+    long a = get(supervisor.define(spec("a"), false)).process().pid();
+    long b = get(supervisor.define(spec("b"), false)).process().pid();
+    long c = get(supervisor.define(once("c"), false)).process().pid();
+    os.exit(c, new ExitStatus.Exited(0)); // ended by itself; its group's teardown never finishes
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(c));
+
+    CompletableFuture<Void> shutdown = supervisor.shutdown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(a) && os.terminating(b));
+    os.groupGone(a); // b's group never goes (a member the kernel will not let go of)
+
+    assertThat(shutdown).isNotDone();
+    assertThat(get(supervisor.unstoppedGroups())).containsExactly(Map.entry("b", b), Map.entry("c", c));
+  }
+
+  @Test
+  void unstoppedGroups_isEmpty_afterAShutdownThatStoppedEverything() throws Exception {
+    long a = get(supervisor.define(spec("a"), false)).process().pid();
+
+    CompletableFuture<Void> shutdown = supervisor.shutdown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(a));
+    os.groupGone(a);
+    get(shutdown);
+
+    assertThat(get(supervisor.unstoppedGroups())).isEmpty();
+  }
+
+  @Test
   void restore_startsOnlyTheProcessesThatWereRunning() throws Exception {
     get(supervisor.define(spec("up"), false));
     long down = get(supervisor.define(spec("down"), false)).process().pid();
@@ -738,6 +766,20 @@ class SupervisorTest {
       List<String> webKinds =
           log.query("web", null, 0, 100).stream().map(dev.sentinelzero.protocol.EventRecord::kind).toList();
       assertThat(webKinds).containsExactly("request", "starting", "running");
+    }
+  }
+
+  @Test
+  void anAuditedRequest_namesTheClientsPid_whenItIsKnown() throws Exception {
+    supervisor.auditNextRequest(new Supervisor.Audit("alice", "start", Map.of("name", "web"), 4242L));
+    get(supervisor.define(spec("web"), false));
+    supervisor.auditTaken();
+
+    try (dev.sentinelzero.daemon.store.EventLog log = dev.sentinelzero.daemon.store.EventLog.open(dir.resolve("sentinel.db"))) {
+      dev.sentinelzero.protocol.EventRecord request =
+          log.query("web", null, 0, 100).stream().filter(e -> e.kind().equals("request")).findFirst().orElseThrow();
+      assertThat(request.message()).isEqualTo("alice (pid 4242): start web -> ok");
+      assertThat(((Number) request.data().get("pid")).longValue()).isEqualTo(4242L);
     }
   }
 }
