@@ -434,6 +434,11 @@ public final class Supervisor implements AutoCloseable {
         if (p.run != null && (p.state() == ProcessState.STOPPING || !teardownDone(p))) {
           out.put(p.name(), p.run.pid);
         }
+        for (ManagedProcess.Run extra : p.extraRuns.values()) {
+          if (extra.teardown == null || !extra.teardown.isDone()) {
+            out.put(p.name() + " (a run beside the main one, pid " + extra.pid + ")", extra.pid);
+          }
+        }
       }
       return out;
     });
