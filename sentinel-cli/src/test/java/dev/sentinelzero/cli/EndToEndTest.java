@@ -330,4 +330,37 @@ class EndToEndTest {
     }
     return out;
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aJobScheduledFromTheCli_runsEverySecond_andListUpcomingHistoryAndDisableShowIt() throws Exception {
+    Cli.Result defined = ok("schedule", "--name", "tick", "--every", "1s", "--shell", "--cmd", "echo tick-$$");
+    assertThat(defined.out()).startsWith("scheduled tick: every 1s");
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> ok("history", "tick").out().lines().filter(l -> l.contains("exit 0")).count() >= 2);
+
+    String history = ok("history", "tick").out();
+    assertThat(history.lines().findFirst().orElse("")).contains("STARTED").contains("REASON");
+    assertThat(history).contains("schedule");
+    assertThat(ok("logs", "tick").out()).contains("tick-");
+    List<Object> jobs = (List<Object>) json(ok("schedule", "list", "--json").out()).get("schedules");
+    assertThat(jobs).singleElement().satisfies(j -> assertThat(((Map<String, Object>) j).get("enabled")).isEqualTo(true));
+    assertThat(ok("upcoming", "--count", "3").out().lines().count()).isEqualTo(3);
+
+    ok("schedule", "disable", "tick");
+    assertThat(ok("schedule", "list").out()).contains("disabled");
+    Cli.Result run = ok("schedule", "run", "tick");
+    assertThat(run.out()).startsWith("started tick (pid ");
+    ok("schedule", "remove", "tick");
+    assertThat(sentinel("history", "tick").exit()).isEqualTo(1);
+  }
+
+  @Test
+  void aBadCronExpression_isRefused_withTheFieldNamed_andExit2() {
+    ok("daemon", "start");
+    Cli.Result r = sentinel("schedule", "--name", "bad", "--cron", "0 25 * * *", "--cmd", "true");
+
+    assertThat(r.exit()).as("%s", r).isEqualTo(2);
+    assertThat(r.errLines()).singleElement().asString().contains("hour").contains("0-23");
+  }
 }
