@@ -61,6 +61,8 @@ public final class Scheduler {
     Instant lastFire;
     Instant checkedUntil;
     Instant nextFire;
+    /** It fired: its next fire time is to be computed after {@code checkedUntil} ({@link #advance}). */
+    boolean stale;
 
     Job(String name) {
       this.name = name;
@@ -128,6 +130,7 @@ public final class Scheduler {
    * @return whether it changed
    */
   public boolean setEnabled(String name, boolean enabled, Instant now) {
+    advance();
     Job job = require(name);
     if (job.enabled == enabled) {
       return false;
@@ -162,10 +165,12 @@ public final class Scheduler {
   }
 
   /**
-   * The fires due at {@code now}, each job's next fire time moved on. Call it when the earliest
-   * {@link #nextWake} comes, and at least every {@link #TICK}.
+   * The fires due at {@code now}. Call it when the earliest {@link #nextWake} comes, and at least
+   * every {@link #TICK}; then {@link #advance} once the fires are under way. (Computing a cron
+   * job's next fire time takes up to a millisecond or two; the run should not wait for it.)
    */
   public List<Fire> due(Instant now) {
+    advance(); // in case the caller did not
     Instant previous = lastCall;
     lastCall = now;
     if (previous != null && now.isBefore(previous.minus(TICK))) {
@@ -184,9 +189,20 @@ public final class Scheduler {
       fires.add(new Fire(job.name, at, RunRecord.SCHEDULE));
       job.lastFire = at;
       job.checkedUntil = later(at, now); // later fire times that passed meanwhile fold into this one
-      job.nextFire = job.trigger.nextAfter(job.checkedUntil).orElse(null);
+      job.nextFire = null;
+      job.stale = true;
     }
     return fires;
+  }
+
+  /** Computes the next fire time of each job that fired in the last {@link #due}. */
+  public void advance() {
+    for (Job job : jobs.values()) {
+      if (job.stale) {
+        job.stale = false;
+        job.nextFire = job.enabled ? job.trigger.nextAfter(job.checkedUntil).orElse(null) : null;
+      }
+    }
   }
 
   /** The missed fire to run for {@code job}, if any; its next fire time is planned from now. */
@@ -219,6 +235,7 @@ public final class Scheduler {
 
   /** How long until the next call of {@link #due} should come: the next fire time, at most a tick. */
   public Duration nextWake(Instant now) {
+    advance();
     Duration wake = TICK;
     for (Job job : jobs.values()) {
       if (job.enabled && job.nextFire != null) {
@@ -247,6 +264,15 @@ public final class Scheduler {
       Instant nextFire) {}
 
   public View view(String name) {
+    advance();
+    return current(name);
+  }
+
+  /**
+   * A job's state as it is, without computing the next fire time of a job that just fired (its
+   * {@code nextFire} is then null): for carrying out a fire without delaying it.
+   */
+  public View current(String name) {
     Job job = require(name);
     return new View(job.name, job.schedule, job.zone, job.enabled, job.lastFire, job.checkedUntil, job.nextFire);
   }
@@ -259,6 +285,7 @@ public final class Scheduler {
    * soonest first.
    */
   public List<Upcoming> upcoming(String name, int count) {
+    advance();
     PriorityQueue<Upcoming> queue = new PriorityQueue<>(Comparator.comparing(Upcoming::at));
     for (Job job : jobs.values()) {
       if (job.enabled && job.nextFire != null && (name == null || name.equals(job.name))) {

@@ -27,12 +27,19 @@ public final class Schedules {
   /** The newest runs of each process that the history keeps. */
   public static final int RUNS_KEPT = 1000;
 
+  /** The store's cache of prepared statements. */
+  interface Statements {
+    PreparedStatement get(String sql) throws SQLException;
+  }
+
   private final Connection connection;
   private final Clock clock;
+  private final Statements statements;
 
-  Schedules(Connection connection, Clock clock) {
+  Schedules(Connection connection, Clock clock, Statements statements) {
     this.connection = connection;
     this.clock = clock;
+    this.statements = statements;
   }
 
   /**
@@ -139,8 +146,7 @@ public final class Schedules {
         pid,
         startTime == null ? null : startTime.toEpochMilli(),
         exit == null ? null : Json.write(exit.toJson()));
-    try (Statement st = connection.createStatement();
-        ResultSet rs = st.executeQuery("SELECT last_insert_rowid()")) {
+    try (ResultSet rs = statements.get("SELECT last_insert_rowid()").executeQuery()) {
       return rs.next() ? rs.getLong(1) : -1;
     } catch (SQLException e) {
       throw new StoreException("cannot read the new run's id: " + e.getMessage(), e);
@@ -262,7 +268,8 @@ public final class Schedules {
   }
 
   private void update(String sql, String what, Object... params) {
-    try (PreparedStatement st = connection.prepareStatement(sql)) {
+    try {
+      PreparedStatement st = statements.get(sql);
       bind(st, params);
       st.executeUpdate();
     } catch (SQLException e) {

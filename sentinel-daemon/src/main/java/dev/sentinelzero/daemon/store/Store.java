@@ -34,10 +34,30 @@ public final class Store implements AutoCloseable {
   private final Clock clock;
   private final Schedules schedules;
 
+  /** Prepared once, reused: the statements of the supervisor's hot paths (a spawn, an event). */
+  private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
+
   private Store(Connection connection, Clock clock) {
     this.connection = connection;
     this.clock = clock;
-    this.schedules = new Schedules(connection, clock);
+    this.schedules = new Schedules(connection, clock, this::statement);
+  }
+
+  /** A prepared statement for {@code sql}, kept for the next call (parameters are all set again). */
+  PreparedStatement statement(String sql) throws SQLException {
+    PreparedStatement st = statements.get(sql);
+    if (st == null) {
+      st = connection.prepareStatement(sql);
+      statements.put(sql, st);
+    }
+    return st;
+  }
+
+  /** The id of the row the last INSERT made. */
+  long lastInsertId() throws SQLException {
+    try (ResultSet rs = statement("SELECT last_insert_rowid()").executeQuery()) {
+      return rs.next() ? rs.getLong(1) : -1;
+    }
   }
 
   /** The scheduled jobs and the run history: same connection, same transactions. */
@@ -121,11 +141,12 @@ public final class Store implements AutoCloseable {
 
   /** Records the live run of a process (replacing the previous one). */
   public void recordRun(String name, StoredRun run) {
-    try (PreparedStatement st =
-        connection.prepareStatement(
-            "INSERT INTO runs (name, pid, start_time_ms, started_at) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT(name) DO UPDATE SET pid = excluded.pid,"
-                + " start_time_ms = excluded.start_time_ms, started_at = excluded.started_at")) {
+    try {
+      PreparedStatement st =
+          statement(
+              "INSERT INTO runs (name, pid, start_time_ms, started_at) VALUES (?, ?, ?, ?)"
+                  + " ON CONFLICT(name) DO UPDATE SET pid = excluded.pid,"
+                  + " start_time_ms = excluded.start_time_ms, started_at = excluded.started_at");
       st.setString(1, name);
       st.setLong(2, run.pid());
       if (run.startTime() == null) {
@@ -142,7 +163,8 @@ public final class Store implements AutoCloseable {
 
   /** Forgets the run of a process: it has no live process any more. */
   public void clearRun(String name) {
-    try (PreparedStatement st = connection.prepareStatement("DELETE FROM runs WHERE name = ?")) {
+    try {
+      PreparedStatement st = statement("DELETE FROM runs WHERE name = ?");
       st.setString(1, name);
       st.executeUpdate();
     } catch (SQLException e) {
@@ -226,9 +248,9 @@ public final class Store implements AutoCloseable {
    * @return the new entry's id
    */
   public long appendEvent(Instant at, String name, String kind, String message, java.util.Map<String, Object> data) {
-    try (PreparedStatement st =
-        connection.prepareStatement(
-            "INSERT INTO events (at, at_ms, name, kind, message, data) VALUES (?, ?, ?, ?, ?, ?)")) {
+    try {
+      PreparedStatement st =
+          statement("INSERT INTO events (at, at_ms, name, kind, message, data) VALUES (?, ?, ?, ?, ?, ?)");
       st.setString(1, at.toString());
       st.setLong(2, at.toEpochMilli());
       st.setString(3, name);
@@ -239,9 +261,8 @@ public final class Store implements AutoCloseable {
     } catch (SQLException e) {
       throw new StoreException("cannot append to the event log: " + e.getMessage(), e);
     }
-    try (Statement st = connection.createStatement();
-        ResultSet rs = st.executeQuery("SELECT last_insert_rowid()")) {
-      return rs.next() ? rs.getLong(1) : -1;
+    try {
+      return lastInsertId();
     } catch (SQLException e) {
       throw new StoreException("cannot read the new event's id: " + e.getMessage(), e);
     }
@@ -249,8 +270,8 @@ public final class Store implements AutoCloseable {
 
   /** Rewrites an entry's message and details (a request's outcome, once it is known). */
   public void updateEvent(long id, String message, java.util.Map<String, Object> data) {
-    try (PreparedStatement st =
-        connection.prepareStatement("UPDATE events SET message = ?, data = ? WHERE id = ?")) {
+    try {
+      PreparedStatement st = statement("UPDATE events SET message = ?, data = ? WHERE id = ?");
       st.setString(1, message);
       st.setString(2, Json.write(data));
       st.setLong(3, id);
@@ -306,9 +327,8 @@ public final class Store implements AutoCloseable {
   }
 
   public void setDesired(String name, boolean running) {
-    try (PreparedStatement st =
-        connection.prepareStatement(
-            "UPDATE processes SET desired = ?, updated_at = ? WHERE name = ?")) {
+    try {
+      PreparedStatement st = statement("UPDATE processes SET desired = ?, updated_at = ? WHERE name = ?");
       st.setString(1, running ? "running" : "stopped");
       st.setString(2, clock.instant().toString());
       st.setString(3, name);
@@ -329,6 +349,14 @@ public final class Store implements AutoCloseable {
 
   @Override
   public void close() {
+    for (PreparedStatement st : statements.values()) {
+      try {
+        st.close();
+      } catch (SQLException ignored) {
+        // closing the connection below frees it too
+      }
+    }
+    statements.clear();
     try (Statement st = connection.createStatement()) {
       st.execute("PRAGMA optimize");
     } catch (SQLException ignored) {

@@ -252,6 +252,7 @@ final class ScheduledJobs {
     for (Scheduler.Fire fire : scheduler.due(clock.instant())) {
       fire(fire);
     }
+    scheduler.advance(); // the next fire times, now that the runs are under way
     plan();
   }
 
@@ -266,8 +267,7 @@ final class ScheduledJobs {
       return;
     }
     Duration until = scheduler.nextWake(clock.instant());
-    long ms = Math.max(0, (until.toNanos() + 999_999) / 1_000_000); // round up: never early
-    wake = timer.schedule(ms, () -> runs.post(() -> tick(token)));
+    wake = timer.scheduleNanos(Math.max(0, until.toNanos()), () -> runs.post(() -> tick(token)));
   }
 
   private void fire(Scheduler.Fire fire) {
@@ -275,7 +275,7 @@ final class ScheduledJobs {
     if (p == null) {
       return;
     }
-    Scheduler.View view = scheduler.view(fire.name());
+    Scheduler.View view = scheduler.current(fire.name()); // its next fire time is computed after
     boolean busy = runs.busy(p);
     Overlap.Action action = overlap(view.schedule()).onFire(busy, queued.containsKey(fire.name()));
     RunCause cause = new RunCause(fire.reason(), fire.scheduledFor());

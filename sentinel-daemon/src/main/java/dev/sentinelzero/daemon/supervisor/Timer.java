@@ -19,6 +19,11 @@ public interface Timer extends AutoCloseable {
 
   Cancellable schedule(long delayMs, Runnable task);
 
+  /** Like {@link #schedule}, to the nanosecond where the timer can (never earlier than asked). */
+  default Cancellable scheduleNanos(long delayNanos, Runnable task) {
+    return schedule((delayNanos + 999_999) / 1_000_000, task);
+  }
+
   @Override
   void close();
 
@@ -38,6 +43,11 @@ public interface Timer extends AutoCloseable {
     return new Timer() {
       @Override
       public Cancellable schedule(long delayMs, Runnable task) {
+        return scheduleNanos(TimeUnit.MILLISECONDS.toNanos(delayMs), task);
+      }
+
+      @Override
+      public Cancellable scheduleNanos(long delayNanos, Runnable task) {
         ScheduledFuture<?> f =
             ses.schedule(
                 () -> {
@@ -47,8 +57,8 @@ public interface Timer extends AutoCloseable {
                     log.error("timer task failed", e);
                   }
                 },
-                delayMs,
-                TimeUnit.MILLISECONDS);
+                delayNanos,
+                TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
       }
 
