@@ -126,9 +126,11 @@ final class ScheduledJobs {
   void put(String name, Schedule schedule, boolean enabled) throws ProtocolException {
     Instant now = clock.instant();
     Instant lastFire = scheduler.has(name) ? scheduler.view(name).lastFire() : null;
-    Trigger trigger = parse(schedule, now);
+    // An interval's grid starts on the whole second: --every 15m fires at :mm:ss, not :mm:ss.150.
+    Instant anchor = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Trigger trigger = parse(schedule, anchor);
     ZoneId zone = zone(schedule);
-    schedules.save(new Schedules.StoredSchedule(name, schedule, enabled, now, lastFire, now));
+    schedules.save(new Schedules.StoredSchedule(name, schedule, enabled, anchor, lastFire, now));
     scheduler.put(name, schedule, trigger, zone, enabled, lastFire, now, now);
     queued.remove(name);
     log.info("{}: scheduled, {}{}", name, schedule.triggerText(), enabled ? "" : " (disabled)");

@@ -133,6 +133,15 @@ class ScheduledJobsTest {
   }
 
   @Test
+  void anIntervalsGrid_startsOnTheWholeSecond_itWasDefinedIn() throws Exception {
+    clock.now = T0.plusMillis(300);
+
+    ScheduleStatus s = get(supervisor.defineSchedule(job("tick"), every(1000, "skip"), false));
+
+    assertThat(s.nextFire()).isEqualTo(T0.plusSeconds(1));
+  }
+
+  @Test
   void afterASleep_theMissedFireTimesGiveOneCatchUpRun_notABurst() throws Exception {
     get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
 
