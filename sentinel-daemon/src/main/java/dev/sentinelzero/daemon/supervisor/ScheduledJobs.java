@@ -199,6 +199,7 @@ final class ScheduledJobs {
     Long pid;
     switch (action) {
       case START -> {
+        queued.remove(name);
         runs.start(p, RunCause.MANUAL); // a launch failure is the request's error
         return new RunNow("started", p.run == null ? null : p.run.pid);
       }
@@ -299,7 +300,10 @@ final class ScheduledJobs {
   private void act(ManagedProcess p, Overlap.Action action, RunCause cause) {
     try {
       switch (action) {
-        case START -> runs.start(p, cause);
+        case START -> {
+          queued.remove(p.name()); // a run waiting for one that was stopped by hand is moot now
+          runs.start(p, cause);
+        }
         case WAIT -> queued.put(p.name(), cause);
         case STOP_THEN_START -> runs.replace(p, cause);
         case START_ANOTHER -> runs.startAnother(p, cause);

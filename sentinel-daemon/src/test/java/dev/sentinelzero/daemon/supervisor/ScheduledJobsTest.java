@@ -175,6 +175,26 @@ class ScheduledJobsTest {
   }
 
   @Test
+  void aQueuedRun_isDropped_whenTheRunItWaitedForIsStoppedByHand_andTheNextFireStartsAfresh() throws Exception {
+    get(supervisor.defineSchedule(job("queue"), every(60_000, "queue"), false));
+    wakeAt(T0.plusSeconds(60));
+    wakeAt(T0.plusSeconds(120)); // queued behind the first run
+    long pid = get(supervisor.list("queue")).get(0).pid();
+
+    CompletableFuture<?> stopped = supervisor.stop("queue");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    os.exit(pid, new ExitStatus.Killed(new dev.sentinelzero.daemon.process.Signal("TERM", 15), false));
+    os.groupGone(pid);
+    get(stopped);
+    wakeAt(T0.plusSeconds(180));
+    long next = get(supervisor.list("queue")).get(0).pid();
+    os.exit(next, new ExitStatus.Exited(0));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> history("queue").size() == 2 && history("queue").get(1).endedAt() != null);
+    assertThat(os.launches).as("the stale queued run did not follow").hasSize(2);
+  }
+
+  @Test
   void aDisabledJob_doesNotFire_norCatchUpWhenEnabledAgain() throws Exception {
     get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
     assertThat(get(supervisor.setScheduleEnabled("tick", false)).changed()).isTrue();
