@@ -71,6 +71,7 @@ public final class Supervisor implements AutoCloseable {
   private final DoubleSupplier random;
   private HealthProber prober;
   private final ScheduledJobs jobs;
+  private final AuditTrail audits;
 
   // Owned by the supervisor thread.
   private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
@@ -102,6 +103,7 @@ public final class Supervisor implements AutoCloseable {
     this.random = random;
     this.prober = new HealthProbes(os, planner, logFiles, timer);
     this.jobs = new ScheduledJobs(store, clock, timer, new JobRuns());
+    this.audits = new AuditTrail(store, clock);
     this.loop =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -664,15 +666,12 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  /** The audit entry for the next request this (connection) thread submits. */
-  private static final ThreadLocal<Audit> NEXT_AUDIT = new ThreadLocal<>();
-
   /**
    * Marks the next request submitted from the calling thread as this audited one: its log entry
    * is then written in the same transaction as the change the request makes.
    */
   public void auditNextRequest(Audit audit) {
-    NEXT_AUDIT.set(audit);
+    audits.mark(audit);
   }
 
   /**
@@ -681,9 +680,7 @@ public final class Supervisor implements AutoCloseable {
    * mark is cleared.
    */
   public boolean auditTaken() {
-    boolean taken = NEXT_AUDIT.get() == null;
-    NEXT_AUDIT.remove();
-    return taken;
+    return audits.taken();
   }
 
   /**
@@ -691,41 +688,7 @@ public final class Supervisor implements AutoCloseable {
    * the transaction log, in a transaction of its own: nothing was changed.
    */
   public void audit(Audit audit, String outcome) {
-    post(() -> store.appendEvent(clock.instant(), auditName(audit), "request", auditMessage(audit, outcome), auditData(audit, outcome)));
-  }
-
-  /**
-   * Writes a request's entry before its change, as {@code pending}: a task that spawns commits
-   * early (see {@link #spawn}), and the entry must be in that commit. Returns its id.
-   */
-  private long startAudit(Audit audit) {
-    return store.appendEvent(
-        clock.instant(), auditName(audit), "request", auditMessage(audit, "pending"), auditData(audit, "pending"));
-  }
-
-  private void finishAudit(long id, Audit audit, String outcome) {
-    store.updateEvent(id, auditMessage(audit, outcome), auditData(audit, outcome));
-  }
-
-  private static String auditName(Audit audit) {
-    Object name = audit.args().get("name");
-    return name instanceof String ? (String) name : null;
-  }
-
-  private static String auditMessage(Audit audit, String outcome) {
-    String name = auditName(audit);
-    String who = audit.user() + (audit.pid() != null ? " (pid " + audit.pid() + ")" : "");
-    return who + ": " + audit.command() + (name != null ? " " + name : "") + " -> " + outcome;
-  }
-
-  private static Map<String, Object> auditData(Audit audit, String outcome) {
-    Map<String, Object> data = new java.util.LinkedHashMap<>();
-    data.put("user", audit.user());
-    data.put("pid", audit.pid());
-    data.put("command", audit.command());
-    data.put("args", audit.args());
-    data.put("outcome", outcome);
-    return data;
+    post(() -> audits.refused(audit, outcome));
   }
 
   /** Records something about the daemon itself (start, stop) in the transaction log. */
@@ -1557,10 +1520,7 @@ public final class Supervisor implements AutoCloseable {
 
   private <T> CompletableFuture<T> submit(Task<CompletableFuture<T>> task, boolean request) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    Audit audit = request ? NEXT_AUDIT.get() : null;
-    if (audit != null) {
-      NEXT_AUDIT.remove(); // taken: written with this request's change
-    }
+    Audit audit = request ? audits.take() : null;
     try {
       loop.execute(
           () -> {
@@ -1572,15 +1532,15 @@ public final class Supervisor implements AutoCloseable {
               CompletableFuture<T> outcome;
               store.begin();
               try {
-                long auditId = audit == null ? -1 : startAudit(audit);
+                long auditId = audit == null ? -1 : audits.pending(audit);
                 try {
                   outcome = task.run();
                   if (audit != null) {
-                    finishAudit(auditId, audit, "ok");
+                    audits.outcome(auditId, audit, "ok");
                   }
                 } catch (ProtocolException e) {
                   if (audit != null) {
-                    finishAudit(auditId, audit, e.code().wireName() + ": " + e.getMessage());
+                    audits.outcome(auditId, audit, e.code().wireName() + ": " + e.getMessage());
                   }
                   throw e;
                 }
