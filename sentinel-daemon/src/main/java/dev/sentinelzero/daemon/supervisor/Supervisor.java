@@ -30,10 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class Supervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
 
-  private final ExecutorService loop;
+  private final EventLoop loop;
   private final ProcessControl os;
   private final Store store;
   private final LaunchPlanner planner;
@@ -104,13 +100,7 @@ public final class Supervisor implements AutoCloseable {
     this.prober = new HealthProbes(os, planner, logFiles, timer);
     this.jobs = new ScheduledJobs(store, clock, timer, new JobRuns());
     this.audits = new AuditTrail(store, clock);
-    this.loop =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "sentinel-supervisor");
-              t.setDaemon(true);
-              return t;
-            });
+    this.loop = new EventLoop(store, audits, () -> shuttingDown);
   }
 
   /** The result of a request that changes a process: its state after, and whether it changed. */
@@ -126,7 +116,7 @@ public final class Supervisor implements AutoCloseable {
    * started. So a daemon killed at any moment starts nothing twice and leaves nothing untracked.
    */
   public CompletableFuture<Void> restore() {
-    return call(
+    return loop.call(
         () -> {
           List<ManagedProcess> toStart = new ArrayList<>();
           java.util.Set<Long> tracked = new java.util.HashSet<>();
@@ -188,7 +178,7 @@ public final class Supervisor implements AutoCloseable {
    * directory) before anything is stored.
    */
   public CompletableFuture<Outcome> define(ProcessSpec spec, boolean replace) {
-    return callAsync(
+    return loop.callAsync(
         () -> {
           LaunchPlanner.checkShape(spec);
           checkSignal(spec.stopSignal());
@@ -228,7 +218,7 @@ public final class Supervisor implements AutoCloseable {
           if (ProcessState.ACTIVE.contains(existing.state())) {
             existing.afterStop = ManagedProcess.AfterStop.START;
             return beginStop(existing, "replaced by a new definition")
-                .thenCompose(v -> onLoop(() -> new Outcome(status(existing), true)));
+                .thenCompose(v -> loop.onLoop(() -> new Outcome(status(existing), true)));
           }
           existing.cancelPendingStart();
           existing.failedStarts = 0;
@@ -239,7 +229,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Starts a defined process; a running one is left alone ({@code changed == false}). */
   public CompletableFuture<Outcome> start(String name) {
-    return callAsync(
+    return loop.callAsync(
         () -> {
           ManagedProcess p = require(name);
           if (!p.scheduled) {
@@ -251,7 +241,7 @@ public final class Supervisor implements AutoCloseable {
               return CompletableFuture.completedFuture(new Outcome(status(p), false));
             case STOPPING:
               p.afterStop = ManagedProcess.AfterStop.START;
-              return awaitStop(p).thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+              return awaitStop(p).thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
             default:
               p.cancelPendingStart();
               p.failedStarts = 0;
@@ -263,7 +253,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Stops a process and its whole group; completes when no process of it is left. */
   public CompletableFuture<Outcome> stop(String name) {
-    return callAsync(
+    return loop.callAsync(
         () -> {
           ManagedProcess p = require(name);
           store.setDesired(name, false);
@@ -271,11 +261,11 @@ public final class Supervisor implements AutoCloseable {
           if (p.state() == ProcessState.STOPPING) {
             p.afterStop = ManagedProcess.AfterStop.NOTHING;
             return CompletableFuture.allOf(awaitStop(p), extras)
-                .thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+                .thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
           }
           if (ProcessState.ACTIVE.contains(p.state())) {
             return CompletableFuture.allOf(beginStop(p, "stopped by request"), extras)
-                .thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+                .thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
           }
           // Not running: call off a pending restart; stragglers of the last run may still be
           // being cleared.
@@ -285,13 +275,13 @@ public final class Supervisor implements AutoCloseable {
             moveTo(p, ProcessState.STOPPED, ProcessStatus.REASON_MANUAL, "stopped by request");
           }
           CompletableFuture<Void> teardown = CompletableFuture.allOf(pendingTeardown(p), extras);
-          return teardown.thenCompose(v -> onLoop(() -> new Outcome(status(p), changed)));
+          return teardown.thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), changed)));
         });
   }
 
   /** Stops a process (if running) and starts it again. */
   public CompletableFuture<Outcome> restart(String name) {
-    return callAsync(
+    return loop.callAsync(
         () -> {
           ManagedProcess p = require(name);
           if (!p.scheduled) {
@@ -304,7 +294,7 @@ public final class Supervisor implements AutoCloseable {
                 p.state() == ProcessState.STOPPING
                     ? awaitStop(p)
                     : beginStop(p, "restarting by request");
-            return stopped.thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+            return stopped.thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
           }
           p.cancelPendingStart();
           p.failedStarts = 0;
@@ -318,7 +308,7 @@ public final class Supervisor implements AutoCloseable {
    * replace the current ones. Persisted; applies from the next time the process ends.
    */
   public CompletableFuture<Outcome> setRestartPolicy(String name, Map<String, Object> changes) {
-    return call(
+    return loop.call(
         () -> {
           ManagedProcess p = require(name);
           RestartPolicy policy = p.spec.restart().with(changes);
@@ -332,7 +322,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Stops a process and deletes its definition (its log files stay). */
   public CompletableFuture<String> remove(String name) {
-    return callAsync(
+    return loop.callAsync(
         () -> {
           ManagedProcess p = require(name);
           return removeProcess(p);
@@ -341,7 +331,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** A snapshot of one process, or all of them when {@code name} is null, in definition order. */
   public CompletableFuture<List<ProcessStatus>> list(String name) {
-    return call(
+    return loop.call(
         () -> {
           List<ProcessStatus> out = new ArrayList<>();
           if (name != null) {
@@ -357,7 +347,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** How many processes are defined and how many are running: {@code [defined, running]}. */
   public CompletableFuture<int[]> counts() {
-    return call(
+    return loop.call(
         () -> {
           int running = 0;
           for (ManagedProcess p : processes.values()) {
@@ -383,7 +373,7 @@ public final class Supervisor implements AutoCloseable {
    * runs stay recorded, so the next daemon adopts them) and only stops already under way finish.
    */
   public CompletableFuture<Void> shutdown(boolean keepRunning) {
-    return submit(
+    return loop.submit(
         () -> {
           shuttingDown = true;
           if (keepRunning) {
@@ -430,7 +420,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** What a {@link #shutdown} still waits for: process name to group id. Answers while it runs. */
   public CompletableFuture<Map<String, Long>> unstoppedGroups() {
-    return onLoop(() -> {
+    return loop.onLoop(() -> {
       Map<String, Long> out = new LinkedHashMap<>();
       for (ManagedProcess p : processes.values()) {
         if (p.run != null && (p.state() == ProcessState.STOPPING || !teardownDone(p))) {
@@ -451,7 +441,7 @@ public final class Supervisor implements AutoCloseable {
    * the next sample.
    */
   public CompletableFuture<Outcome> setLimits(String name, dev.sentinelzero.protocol.ResourceLimits limits) {
-    return call(
+    return loop.call(
         () -> {
           ManagedProcess p = require(name);
           ProcessSpec spec = p.spec.withLimits(limits);
@@ -474,7 +464,7 @@ public final class Supervisor implements AutoCloseable {
     Map<Long, Object[]> targets;
     try {
       targets =
-          call(
+          loop.call(
                   () -> {
                     Map<Long, Object[]> out = new java.util.HashMap<>();
                     for (ManagedProcess p : processes.values()) {
@@ -494,7 +484,7 @@ public final class Supervisor implements AutoCloseable {
     Map<Long, dev.sentinelzero.daemon.process.ResourceUsage> usage = os.sample(targets.keySet());
     long now = ticker.getAsLong();
     try {
-      call(
+      loop.call(
               () -> {
                 for (Map.Entry<Long, Object[]> t : targets.entrySet()) {
                   dev.sentinelzero.daemon.process.ResourceUsage u = usage.get(t.getKey());
@@ -559,7 +549,7 @@ public final class Supervisor implements AutoCloseable {
    * starts a new round of checks at once (its first check after the interval).
    */
   public CompletableFuture<Outcome> setHealthCheck(String name, dev.sentinelzero.protocol.HealthCheck check) {
-    return call(
+    return loop.call(
         () -> {
           ManagedProcess p = require(name);
           ProcessSpec spec = p.spec.withHealth(check);
@@ -579,15 +569,7 @@ public final class Supervisor implements AutoCloseable {
   public void close() {
     prober.close();
     timer.close();
-    loop.shutdown();
-    try {
-      if (!loop.awaitTermination(5, TimeUnit.SECONDS)) {
-        loop.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      loop.shutdownNow();
-    }
+    loop.close();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -611,7 +593,7 @@ public final class Supervisor implements AutoCloseable {
     long runId = nextRunId++;
     ChildProcess child;
     try {
-      child = os.spawn(launch, status -> post(() -> onExit(p.name(), runId, status)));
+      child = os.spawn(launch, status -> loop.post(() -> onExit(p.name(), runId, status)));
     } catch (LaunchException e) {
       p.lastExit = launchFailure(e.getMessage());
       recordLaunchFailure(p, cause);
@@ -688,12 +670,12 @@ public final class Supervisor implements AutoCloseable {
    * the transaction log, in a transaction of its own: nothing was changed.
    */
   public void audit(Audit audit, String outcome) {
-    post(() -> audits.refused(audit, outcome));
+    loop.post(() -> audits.refused(audit, outcome));
   }
 
   /** Records something about the daemon itself (start, stop) in the transaction log. */
   public void daemonEvent(String message) {
-    post(() -> store.appendEvent(clock.instant(), null, "daemon", message, Map.of()));
+    loop.post(() -> store.appendEvent(clock.instant(), null, "daemon", message, Map.of()));
   }
 
   /**
@@ -701,7 +683,7 @@ public final class Supervisor implements AutoCloseable {
    * all but the newest {@code maxCount}.
    */
   public void keepEventsFor(long maxAgeMs, long maxCount) {
-    post(
+    loop.post(
         () -> {
           int n = store.pruneEvents(clock.instant().minusMillis(maxAgeMs), maxCount);
           int runs = store.schedules().prune(clock.instant().minusMillis(maxAgeMs));
@@ -722,7 +704,7 @@ public final class Supervisor implements AutoCloseable {
    * the new definition applies from the next run). Nothing is started now.
    */
   public CompletableFuture<ScheduleStatus> defineSchedule(ProcessSpec spec, Schedule schedule, boolean replace) {
-    return call(
+    return loop.call(
         () -> {
           LaunchPlanner.checkShape(spec);
           checkSignal(spec.stopSignal());
@@ -758,7 +740,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** The scheduled jobs (or one), in definition order. */
   public CompletableFuture<List<ScheduleStatus>> schedules(String name) {
-    return call(
+    return loop.call(
         () -> {
           List<ScheduleStatus> out = new ArrayList<>();
           if (name != null) {
@@ -777,7 +759,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Turns a job's schedule on or off; a run in progress is left alone. */
   public CompletableFuture<JobOutcome> setScheduleEnabled(String name, boolean enabled) {
-    return call(
+    return loop.call(
         () -> {
           ManagedProcess p = requireJob(name);
           boolean changed = jobs.setEnabled(name, enabled);
@@ -787,7 +769,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Stops a job's runs and deletes it, with its process and history. */
   public CompletableFuture<String> removeSchedule(String name) {
-    return callAsync(() -> removeProcess(requireJob(name)));
+    return loop.callAsync(() -> removeProcess(requireJob(name)));
   }
 
   /**
@@ -801,7 +783,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Starts a run of a job now, under its overlap policy. */
   public CompletableFuture<RunNowOutcome> runSchedule(String name) {
-    return call(
+    return loop.call(
         () -> {
           ManagedProcess p = requireJob(name);
           ScheduledJobs.RunNow done = jobs.runNow(name);
@@ -811,7 +793,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** The next fire times of the enabled jobs (or of one), soonest first. */
   public CompletableFuture<List<FireTime>> upcoming(String name, int count) {
-    return call(
+    return loop.call(
         () -> {
           if (name != null) {
             requireJob(name);
@@ -822,7 +804,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** The latest runs of a process, oldest first. */
   public CompletableFuture<List<RunRecord>> history(String name, int limit) {
-    return call(
+    return loop.call(
         () -> {
           require(name);
           return store.schedules().history(name, limit);
@@ -902,7 +884,7 @@ public final class Supervisor implements AutoCloseable {
 
     @Override
     public void post(Runnable event) {
-      Supervisor.this.post(event);
+      loop.post(event);
     }
 
     private String code(RunCause cause) {
@@ -925,7 +907,7 @@ public final class Supervisor implements AutoCloseable {
     String name = p.name();
     ChildProcess child;
     try {
-      child = os.spawn(launch, status -> post(() -> onExtraExit(name, runId, status)));
+      child = os.spawn(launch, status -> loop.post(() -> onExtraExit(name, runId, status)));
     } catch (LaunchException e) {
       store.schedules().startRun(
           name, cause.reason(), cause.scheduledFor(), clock.instant(), null, null, launchFailure(e.getMessage()));
@@ -976,7 +958,7 @@ public final class Supervisor implements AutoCloseable {
 
   private void tearDownExtra(ManagedProcess p, ManagedProcess.Run run) {
     run.teardown = os.terminateGroup(run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
-    run.teardown.whenComplete((v, e) -> post(() -> p.extraRuns.remove(run.id)));
+    run.teardown.whenComplete((v, e) -> loop.post(() -> p.extraRuns.remove(run.id)));
   }
 
   /** Records how a run ended in the history (once). */
@@ -1030,7 +1012,7 @@ public final class Supervisor implements AutoCloseable {
       boolean alive =
           os.adopt(
               new ChildProcess(open.pid(), store.schedules().startTimeOf(open.id())),
-              status -> post(() -> onExtraExit(name, runId, status)));
+              status -> loop.post(() -> onExtraExit(name, runId, status)));
       if (!alive) {
         return false;
       }
@@ -1063,7 +1045,7 @@ public final class Supervisor implements AutoCloseable {
     p.healthTimer =
         timer.schedule(
             p.spec.health().intervalMs(),
-            () -> post(() -> runHealthCheck(name, token)));
+            () -> loop.post(() -> runHealthCheck(name, token)));
   }
 
   private void runHealthCheck(String name, long token) {
@@ -1076,7 +1058,7 @@ public final class Supervisor implements AutoCloseable {
         .probe(p.spec, p.spec.health())
         .whenComplete(
             (result, error) ->
-                post(
+                loop.post(
                     () ->
                         onHealthResult(
                             name,
@@ -1149,7 +1131,7 @@ public final class Supervisor implements AutoCloseable {
       alive =
           os.adopt(
               new ChildProcess(stored.pid(), stored.startTime()),
-              status -> post(() -> onExit(name, runId, status)));
+              status -> loop.post(() -> onExit(name, runId, status)));
     } catch (RuntimeException e) {
       log.warn("{}: cannot adopt pid {}: {}", name, stored.pid(), e.getMessage());
       return false;
@@ -1257,7 +1239,7 @@ public final class Supervisor implements AutoCloseable {
         timer.schedule(
             delayMs,
             () ->
-                post(
+                loop.post(
                     () -> {
                       ManagedProcess q = processes.get(name);
                       if (q != p || q.pendingStartToken != token || q.pendingStart == null) {
@@ -1295,7 +1277,7 @@ public final class Supervisor implements AutoCloseable {
     moveTo(p, ProcessState.STOPPING, ProcessStatus.REASON_MANUAL, why);
     Signal signal = stopSignal(p.spec);
     run.teardown = os.terminateGroup(run.pid, signal, p.spec.stopTimeoutMs());
-    run.teardown.whenComplete((v, e) -> post(() -> onGroupGone(p.name(), run.id, e)));
+    run.teardown.whenComplete((v, e) -> loop.post(() -> onGroupGone(p.name(), run.id, e)));
     return done;
   }
 
@@ -1495,99 +1477,5 @@ public final class Supervisor implements AutoCloseable {
         RestartPolicies.attemptsLeft(p.spec.restart(), p.failedStarts),
         p.health,
         p.healthOutput);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Running on the supervisor thread.
-
-  private interface Task<T> {
-    T run() throws ProtocolException;
-  }
-
-  private <T> CompletableFuture<T> call(Task<T> task) {
-    return callAsync(() -> CompletableFuture.completedFuture(task.run()));
-  }
-
-  /** A request's continuation: runs even while shutting down. */
-  private <T> CompletableFuture<T> onLoop(Task<T> task) {
-    return submit(() -> CompletableFuture.completedFuture(task.run()), false);
-  }
-
-  /** Runs a request on the supervisor thread; its future may complete later (a stop waits). */
-  private <T> CompletableFuture<T> callAsync(Task<CompletableFuture<T>> task) {
-    return submit(task, true);
-  }
-
-  private <T> CompletableFuture<T> submit(Task<CompletableFuture<T>> task, boolean request) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    Audit audit = request ? audits.take() : null;
-    try {
-      loop.execute(
-          () -> {
-            try {
-              if (shuttingDown && request) {
-                throw new ProtocolException(
-                    ErrorCode.UNAVAILABLE, "the daemon is shutting down; try again in a moment");
-              }
-              CompletableFuture<T> outcome;
-              store.begin();
-              try {
-                long auditId = audit == null ? -1 : audits.pending(audit);
-                try {
-                  outcome = task.run();
-                  if (audit != null) {
-                    audits.outcome(auditId, audit, "ok");
-                  }
-                } catch (ProtocolException e) {
-                  if (audit != null) {
-                    audits.outcome(auditId, audit, e.code().wireName() + ": " + e.getMessage());
-                  }
-                  throw e;
-                }
-              } finally {
-                store.commit(); // before any reply: what the client is told is on disk
-              }
-              outcome
-                  .whenComplete(
-                      (v, e) -> {
-                        if (e != null) {
-                          result.completeExceptionally(e);
-                        } else {
-                          result.complete(v);
-                        }
-                      });
-            } catch (ProtocolException | StoreException e) {
-              result.completeExceptionally(e);
-            } catch (RuntimeException | Error e) {
-              log.error("supervisor task failed", e);
-              result.completeExceptionally(e);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      result.completeExceptionally(
-          new ProtocolException(ErrorCode.UNAVAILABLE, "the daemon is shutting down"));
-    }
-    return result;
-  }
-
-  /** Queues an event from another thread (exit watcher, teardown); never throws. */
-  private void post(Runnable event) {
-    try {
-      loop.execute(
-          () -> {
-            try {
-              store.begin();
-              try {
-                event.run();
-              } finally {
-                store.commit();
-              }
-            } catch (RuntimeException | Error e) {
-              log.error("supervisor event failed", e);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      log.debug("event after shutdown dropped");
-    }
   }
 }
