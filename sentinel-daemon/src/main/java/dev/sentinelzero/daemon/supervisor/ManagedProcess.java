@@ -66,6 +66,7 @@ final class ManagedProcess {
   Instant pendingStartAt;
   /** Identifies the pending automatic start, so a late timer event of a cancelled one is ignored. */
   long pendingStartToken;
+  // Health-check state: written by HealthMonitor only.
   /** {@code starting}, {@code healthy}, {@code unhealthy} while running with a check; else null. */
   String health;
   /** Failed checks in a row (those in the start period not counted). */
@@ -128,17 +129,6 @@ final class ManagedProcess {
     state = to;
     reasonCode = code;
     reason = why;
-  }
-
-  /** Stops checking health (the process is no longer running, or its check changed). */
-  void cancelHealthChecks() {
-    if (healthTimer != null) {
-      healthTimer.cancel();
-    }
-    healthTimer = null;
-    healthToken++;
-    health = null;
-    healthFailures = 0;
   }
 
   /** Calls off a pending automatic start. */

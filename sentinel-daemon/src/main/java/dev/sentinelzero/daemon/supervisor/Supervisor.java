@@ -65,7 +65,7 @@ public final class Supervisor implements AutoCloseable {
   private final LongSupplier ticker;
   private final Timer timer;
   private final DoubleSupplier random;
-  private HealthProber prober;
+  private final HealthMonitor health;
   private final ScheduledJobs jobs;
   private final AuditTrail audits;
 
@@ -97,10 +97,13 @@ public final class Supervisor implements AutoCloseable {
     this.ticker = ticker;
     this.timer = timer;
     this.random = random;
-    this.prober = new HealthProbes(os, planner, logFiles, timer);
     this.jobs = new ScheduledJobs(store, clock, timer, new JobRuns());
     this.audits = new AuditTrail(store, clock);
     this.loop = new EventLoop(store, audits, () -> shuttingDown);
+    Supervised supervised = new Actions();
+    this.health =
+        new HealthMonitor(
+            new HealthProbes(os, planner, logFiles, timer), store, clock, ticker, timer, loop, supervised);
   }
 
   /** The result of a request that changes a process: its state after, and whether it changed. */
@@ -540,8 +543,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** For tests: checks whose results the test decides. */
   void useHealthProber(HealthProber replacement) {
-    prober.close();
-    prober = replacement;
+    health.useProber(replacement);
   }
 
   /**
@@ -555,11 +557,7 @@ public final class Supervisor implements AutoCloseable {
           ProcessSpec spec = p.spec.withHealth(check);
           store.updateSpec(spec);
           p.spec = spec;
-          p.cancelHealthChecks();
-          p.healthOutput = null;
-          if (p.state() == ProcessState.RUNNING) {
-            startHealthChecks(p);
-          }
+          health.checkChanged(p);
           log.info("{}: health check is now {}", name, check == null ? "none" : check.toJson());
           return new Outcome(status(p), true);
         });
@@ -567,7 +565,7 @@ public final class Supervisor implements AutoCloseable {
 
   @Override
   public void close() {
-    prober.close();
+    health.close();
     timer.close();
     loop.close();
   }
@@ -628,9 +626,9 @@ public final class Supervisor implements AutoCloseable {
     ProcessState from = p.state();
     p.moveTo(to, code, why);
     if (to == ProcessState.RUNNING && from != ProcessState.RUNNING) {
-      startHealthChecks(p);
+      health.start(p);
     } else if (to != ProcessState.RUNNING && from == ProcessState.RUNNING) {
-      p.cancelHealthChecks();
+      health.stop(p);
     }
     if (changed) {
       Map<String, Object> data = new java.util.LinkedHashMap<>();
@@ -900,6 +898,25 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
+  /** What the collaborators may ask of the supervisor (supervisor thread). */
+  private final class Actions implements Supervised {
+    @Override
+    public ManagedProcess process(String name) {
+      return processes.get(name);
+    }
+
+    @Override
+    public void endRun(ManagedProcess p, String note) {
+      p.run.unhealthy = note;
+      p.run.teardown = os.terminateGroup(p.run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
+    }
+
+    @Override
+    public void stop(ManagedProcess p, String why) {
+      beginStop(p, why);
+    }
+  }
+
   /** A run of an {@code allow} job beside its main run: watched, recorded, stopped with it. */
   private long startExtraRun(ManagedProcess p, RunCause cause) throws ProtocolException {
     LaunchSpec launch = planner.plan(p.spec);
@@ -1026,100 +1043,6 @@ public final class Supervisor implements AutoCloseable {
     p.extraRuns.put(runId, run);
     log.info("{}: adopted pid {}, a run beside the main one", name, open.pid());
     return true;
-  }
-
-  // --- health checks: Docker HEALTHCHECK's semantics -------------------------------------------
-
-  private void startHealthChecks(ManagedProcess p) {
-    p.cancelHealthChecks();
-    if (p.spec.health() == null) {
-      return;
-    }
-    p.health = "starting";
-    scheduleHealthCheck(p);
-  }
-
-  private void scheduleHealthCheck(ManagedProcess p) {
-    long token = p.healthToken;
-    String name = p.name();
-    p.healthTimer =
-        timer.schedule(
-            p.spec.health().intervalMs(),
-            () -> loop.post(() -> runHealthCheck(name, token)));
-  }
-
-  private void runHealthCheck(String name, long token) {
-    ManagedProcess p = processes.get(name);
-    if (p == null || p.healthToken != token || p.state() != ProcessState.RUNNING || p.spec.health() == null) {
-      return;
-    }
-    long runId = p.run.id;
-    prober
-        .probe(p.spec, p.spec.health())
-        .whenComplete(
-            (result, error) ->
-                loop.post(
-                    () ->
-                        onHealthResult(
-                            name,
-                            token,
-                            runId,
-                            error == null ? result : new HealthProber.Result(false, "check failed: " + error))));
-  }
-
-  private void onHealthResult(String name, long token, long runId, HealthProber.Result result) {
-    ManagedProcess p = processes.get(name);
-    if (p == null || p.healthToken != token || p.run == null || p.run.id != runId
-        || p.state() != ProcessState.RUNNING) {
-      return; // a check of an earlier run, or of a check since replaced
-    }
-    dev.sentinelzero.protocol.HealthCheck check = p.spec.health();
-    p.healthOutput = result.output();
-    String before = p.health;
-    if (result.passed()) {
-      p.health = "healthy";
-      p.healthFailures = 0;
-    } else {
-      long age = (ticker.getAsLong() - p.run.startNanos) / 1_000_000;
-      if (age >= check.startPeriodMs() || !"starting".equals(p.health)) {
-        p.healthFailures++;
-      }
-      if (p.healthFailures >= check.retries()) {
-        p.health = "unhealthy";
-      }
-    }
-    if (!p.health.equals(before)) {
-      Map<String, Object> data = new java.util.LinkedHashMap<>();
-      data.put("health", p.health);
-      data.put("output", p.healthOutput);
-      data.put("failures", p.healthFailures);
-      store.appendEvent(clock.instant(), name, "health", p.health + ": " + p.healthOutput, data);
-      log.info("{}: health {} -> {} ({})", name, before, p.health, p.healthOutput);
-    }
-    if ("unhealthy".equals(p.health) && !"unhealthy".equals(before)) {
-      String note = "unhealthy: " + firstLine(p.healthOutput);
-      switch (check.action()) {
-        case dev.sentinelzero.protocol.HealthCheck.RESTART:
-          p.run.unhealthy = note;
-          p.run.teardown = os.terminateGroup(p.run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
-          return; // the exit restarts it under its policy; no more checks for this run
-        case dev.sentinelzero.protocol.HealthCheck.STOP:
-          beginStop(p, "stopped: " + note);
-          return;
-        default:
-          break;
-      }
-    }
-    scheduleHealthCheck(p);
-  }
-
-  private static String firstLine(String text) {
-    if (text == null) {
-      return "";
-    }
-    int nl = text.indexOf('\n');
-    String line = nl < 0 ? text : text.substring(0, nl);
-    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 
   /** Takes over a process a previous daemon started; false if it is gone. */

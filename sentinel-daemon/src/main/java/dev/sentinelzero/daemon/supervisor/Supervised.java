@@ -1,0 +1,22 @@
+package dev.sentinelzero.daemon.supervisor;
+
+/**
+ * The supervisor as its collaborators see it: the processes it owns, and the transitions a
+ * collaborator may ask for when a process misbehaves.
+ *
+ * <p>Thread: supervisor thread only, like every collaborator that calls it.
+ */
+interface Supervised {
+  /** The process of that name, or null. */
+  ManagedProcess process(String name);
+
+  /**
+   * Ends the current run on the daemon's own initiative (a failed health check, a breached
+   * limit): its group is torn down, and its exit, with {@code note} in front of how it ended, goes
+   * to the restart policy like any other exit.
+   */
+  void endRun(ManagedProcess p, String note);
+
+  /** Stops the process as a stop request would: RUNNING -> STOPPING, for {@code why}. */
+  void stop(ManagedProcess p, String why);
+}
