@@ -28,7 +28,7 @@ final class ManagedProcess {
     CompletableFuture<Void> teardown;
     /** Set when the daemon ends this run on its own (failed health check, resource limit). */
     String unhealthy;
-    /** Resource-limit window of this run. */
+    /** Resource-limit window of this run (written by LimitMonitor only, like limitReported). */
     final dev.sentinelzero.daemon.policy.LimitWatch limits = new dev.sentinelzero.daemon.policy.LimitWatch();
     /** A limit with action {@code log} was reported and the run has not been back under since. */
     boolean limitReported;

@@ -1,5 +1,7 @@
 package dev.sentinelzero.daemon.supervisor;
 
+import java.util.Collection;
+
 /**
  * The supervisor as its collaborators see it: the processes it owns, and the transitions a
  * collaborator may ask for when a process misbehaves.
@@ -9,6 +11,9 @@ package dev.sentinelzero.daemon.supervisor;
 interface Supervised {
   /** The process of that name, or null. */
   ManagedProcess process(String name);
+
+  /** Every process, in definition order. */
+  Collection<ManagedProcess> processes();
 
   /**
    * Ends the current run on the daemon's own initiative (a failed health check, a breached

@@ -66,6 +66,7 @@ public final class Supervisor implements AutoCloseable {
   private final Timer timer;
   private final DoubleSupplier random;
   private final HealthMonitor health;
+  private final LimitMonitor limitMonitor;
   private final ScheduledJobs jobs;
   private final AuditTrail audits;
 
@@ -104,6 +105,7 @@ public final class Supervisor implements AutoCloseable {
     this.health =
         new HealthMonitor(
             new HealthProbes(os, planner, logFiles, timer), store, clock, ticker, timer, loop, supervised);
+    this.limitMonitor = new LimitMonitor(os, store, clock, ticker, loop, supervised);
   }
 
   /** The result of a request that changes a process: its state after, and whether it changed. */
@@ -450,9 +452,7 @@ public final class Supervisor implements AutoCloseable {
           ProcessSpec spec = p.spec.withLimits(limits);
           store.updateSpec(spec);
           p.spec = spec;
-          if (p.run != null) {
-            p.run.limits.reset();
-          }
+          limitMonitor.limitsChanged(p);
           log.info("{}: resource limits are now {}", name, limits == null ? "none" : limits.toJson());
           return new Outcome(status(p), true);
         });
@@ -464,81 +464,7 @@ public final class Supervisor implements AutoCloseable {
    * reads the process table); returns when the results have been applied.
    */
   public void sampleLimits() {
-    Map<Long, Object[]> targets;
-    try {
-      targets =
-          loop.call(
-                  () -> {
-                    Map<Long, Object[]> out = new java.util.HashMap<>();
-                    for (ManagedProcess p : processes.values()) {
-                      if (p.spec.limits() != null && p.state() == ProcessState.RUNNING) {
-                        out.put(p.run.pid, new Object[] {p.name(), p.run.id});
-                      }
-                    }
-                    return out;
-                  })
-              .get();
-    } catch (Exception e) {
-      return; // shutting down
-    }
-    if (targets.isEmpty()) {
-      return;
-    }
-    Map<Long, dev.sentinelzero.daemon.process.ResourceUsage> usage = os.sample(targets.keySet());
-    long now = ticker.getAsLong();
-    try {
-      loop.call(
-              () -> {
-                for (Map.Entry<Long, Object[]> t : targets.entrySet()) {
-                  dev.sentinelzero.daemon.process.ResourceUsage u = usage.get(t.getKey());
-                  if (u != null) {
-                    onSample((String) t.getValue()[0], (Long) t.getValue()[1], now, u);
-                  }
-                }
-                return null;
-              })
-          .get();
-    } catch (Exception e) {
-      // shutting down
-    }
-  }
-
-  private void onSample(String name, long runId, long now, dev.sentinelzero.daemon.process.ResourceUsage u) {
-    ManagedProcess p = processes.get(name);
-    if (p == null || p.run == null || p.run.id != runId || p.state() != ProcessState.RUNNING
-        || p.spec.limits() == null || p.run.unhealthy != null) {
-      return;
-    }
-    dev.sentinelzero.protocol.ResourceLimits limits = p.spec.limits();
-    dev.sentinelzero.daemon.policy.LimitWatch.Breach breach =
-        p.run.limits.observe(limits, now, u.cpuPercent(), u.residentBytes());
-    if (breach == null) {
-      p.run.limitReported = false;
-      return;
-    }
-    if (limits.action().equals(dev.sentinelzero.protocol.ResourceLimits.LOG) && p.run.limitReported) {
-      return; // reported once until it is back under the limit
-    }
-    Map<String, Object> data = new java.util.LinkedHashMap<>();
-    data.put("limit", breach.limit());
-    data.put("cpu_percent", u.cpuPercent());
-    data.put("memory_bytes", u.residentBytes());
-    data.put("action", limits.action());
-    store.appendEvent(clock.instant(), name, "limit", breach.message(), data);
-    log.warn("{}: {} (action: {})", name, breach.message(), limits.action());
-    p.run.limits.reset();
-    switch (limits.action()) {
-      case dev.sentinelzero.protocol.ResourceLimits.RESTART:
-        p.run.unhealthy = breach.message();
-        p.run.teardown = os.terminateGroup(p.run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
-        break;
-      case dev.sentinelzero.protocol.ResourceLimits.STOP:
-        beginStop(p, "stopped: " + breach.message());
-        break;
-      default:
-        p.run.limitReported = true;
-        break;
-    }
+    limitMonitor.sample();
   }
 
   /** For tests: checks whose results the test decides. */
@@ -903,6 +829,11 @@ public final class Supervisor implements AutoCloseable {
     @Override
     public ManagedProcess process(String name) {
       return processes.get(name);
+    }
+
+    @Override
+    public java.util.Collection<ManagedProcess> processes() {
+      return processes.values();
     }
 
     @Override
