@@ -1,6 +1,8 @@
 package dev.sentinelzero.daemon.supervisor;
 
+import dev.sentinelzero.protocol.ProcessSpec;
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The supervisor as its collaborators see it: the processes it owns, and the transitions a
@@ -14,6 +16,16 @@ interface Supervised {
 
   /** Every process, in definition order. */
   Collection<ManagedProcess> processes();
+
+  /** An id for a new run (main and extra runs share one sequence). */
+  long newRunId();
+
+  /**
+   * Tears down a process group the way its definition says: its stop signal (TERM if this system
+   * lacks it), SIGKILL after its stop timeout. Completes once the group is gone and its leader
+   * reaped.
+   */
+  CompletableFuture<Void> tearDown(ProcessSpec spec, long pid);
 
   /**
    * Ends the current run on the daemon's own initiative (a failed health check, a breached

@@ -67,6 +67,9 @@ public final class Supervisor implements AutoCloseable {
   private final DoubleSupplier random;
   private final HealthMonitor health;
   private final LimitMonitor limitMonitor;
+  private final RunHistory runHistory;
+  private final ExtraRuns extraRuns;
+  private final Supervised supervised = new Actions();
   private final ScheduledJobs jobs;
   private final AuditTrail audits;
 
@@ -101,11 +104,12 @@ public final class Supervisor implements AutoCloseable {
     this.jobs = new ScheduledJobs(store, clock, timer, new JobRuns());
     this.audits = new AuditTrail(store, clock);
     this.loop = new EventLoop(store, audits, () -> shuttingDown);
-    Supervised supervised = new Actions();
     this.health =
         new HealthMonitor(
             new HealthProbes(os, planner, logFiles, timer), store, clock, ticker, timer, loop, supervised);
     this.limitMonitor = new LimitMonitor(os, store, clock, ticker, loop, supervised);
+    this.runHistory = new RunHistory(store.schedules(), clock);
+    this.extraRuns = new ExtraRuns(os, store, planner, clock, ticker, runHistory, loop, supervised);
   }
 
   /** The result of a request that changes a process: its state after, and whether it changed. */
@@ -164,7 +168,7 @@ public final class Supervisor implements AutoCloseable {
               os.terminateGroup(pid, os.signal("TERM"), 5_000);
             }
           }
-          restoreHistory(tracked);
+          runHistory.restore(tracked, supervised, extraRuns);
           for (ManagedProcess p : toStart) {
             try {
               spawn(p, ProcessStatus.REASON_DAEMON, "started with the daemon", RunCause.DAEMON);
@@ -262,7 +266,7 @@ public final class Supervisor implements AutoCloseable {
         () -> {
           ManagedProcess p = require(name);
           store.setDesired(name, false);
-          CompletableFuture<Void> extras = stopExtraRuns(p);
+          CompletableFuture<Void> extras = extraRuns.stop(p);
           if (p.state() == ProcessState.STOPPING) {
             p.afterStop = ManagedProcess.AfterStop.NOTHING;
             return CompletableFuture.allOf(awaitStop(p), extras)
@@ -395,7 +399,7 @@ public final class Supervisor implements AutoCloseable {
           List<ManagedProcess> active = new ArrayList<>();
           List<CompletableFuture<Void>> extras = new ArrayList<>();
           for (ManagedProcess p : processes.values()) {
-            extras.add(stopExtraRuns(p));
+            extras.add(extraRuns.stop(p));
             p.cancelPendingStart();
             if (p.run != null && (ProcessState.ACTIVE.contains(p.state()) || !teardownDone(p))) {
               active.add(p);
@@ -431,11 +435,7 @@ public final class Supervisor implements AutoCloseable {
         if (p.run != null && (p.state() == ProcessState.STOPPING || !teardownDone(p))) {
           out.put(p.name(), p.run.pid);
         }
-        for (ManagedProcess.Run extra : p.extraRuns.values()) {
-          if (extra.teardown == null || !extra.teardown.isDone()) {
-            out.put(p.name() + " (a run beside the main one, pid " + extra.pid + ")", extra.pid);
-          }
-        }
+        extraRuns.addUnstopped(p, out);
       }
       return out;
     });
@@ -509,9 +509,7 @@ public final class Supervisor implements AutoCloseable {
     try {
       launch = planner.plan(p.spec);
     } catch (ProtocolException e) {
-      p.lastExit = launchFailure(e.getMessage());
-      recordLaunchFailure(p, cause);
-      moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
+      launchFailed(p, cause, e.getMessage());
       throw e;
     }
     long runId = nextRunId++;
@@ -519,9 +517,7 @@ public final class Supervisor implements AutoCloseable {
     try {
       child = os.spawn(launch, status -> loop.post(() -> onExit(p.name(), runId, status)));
     } catch (LaunchException e) {
-      p.lastExit = launchFailure(e.getMessage());
-      recordLaunchFailure(p, cause);
-      moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
+      launchFailed(p, cause, e.getMessage());
       throw new ProtocolException(ErrorCode.LAUNCH_FAILED, "cannot start " + p.name() + ": " + e.getMessage());
     }
     p.spawns++;
@@ -530,9 +526,7 @@ public final class Supervisor implements AutoCloseable {
     }
     p.run = new ManagedProcess.Run(runId, child.pid(), clock.instant(), ticker.getAsLong());
     try {
-      p.run.historyId =
-          store.schedules().startRun(
-              p.name(), cause.reason(), cause.scheduledFor(), p.run.startedAt, child.pid(), child.startTime(), null);
+      runHistory.opened(p.name(), cause, p.run, child);
       store.recordRun(p.name(), new Store.StoredRun(child.pid(), child.startTime(), p.run.startedAt));
       // Commit now, not at the end of the task: until the pid is on disk, a daemon killed at this
       // moment would leave a process that no later daemon knows to adopt. The rest of the task
@@ -544,6 +538,17 @@ public final class Supervisor implements AutoCloseable {
       log.error("{}: cannot record its run (pid {})", p.name(), child.pid(), e);
     }
     moveTo(p, ProcessState.RUNNING, code, why + ", pid " + child.pid());
+  }
+
+  /** STARTING -> FAILED: the program could not be launched; the history records it too. */
+  private void launchFailed(ManagedProcess p, RunCause cause, String message) {
+    p.lastExit = runHistory.launchFailure(message);
+    try {
+      runHistory.launchFailed(p.name(), cause, p.lastExit);
+    } catch (StoreException e) {
+      log.error("{}: cannot record a failed launch in the history", p.name(), e);
+    }
+    moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + message);
   }
 
   /** Moves a process to a state and records the transition in the transaction log. */
@@ -803,7 +808,7 @@ public final class Supervisor implements AutoCloseable {
         start(p, cause);
         return p.run.pid;
       }
-      return startExtraRun(p, cause);
+      return extraRuns.start(p, cause);
     }
 
     @Override
@@ -837,143 +842,25 @@ public final class Supervisor implements AutoCloseable {
     }
 
     @Override
+    public long newRunId() {
+      return nextRunId++;
+    }
+
+    @Override
+    public CompletableFuture<Void> tearDown(ProcessSpec spec, long pid) {
+      return Supervisor.this.tearDown(spec, pid);
+    }
+
+    @Override
     public void endRun(ManagedProcess p, String note) {
       p.run.unhealthy = note;
-      p.run.teardown = os.terminateGroup(p.run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
+      p.run.teardown = tearDown(p.spec, p.run.pid);
     }
 
     @Override
     public void stop(ManagedProcess p, String why) {
       beginStop(p, why);
     }
-  }
-
-  /** A run of an {@code allow} job beside its main run: watched, recorded, stopped with it. */
-  private long startExtraRun(ManagedProcess p, RunCause cause) throws ProtocolException {
-    LaunchSpec launch = planner.plan(p.spec);
-    long runId = nextRunId++;
-    String name = p.name();
-    ChildProcess child;
-    try {
-      child = os.spawn(launch, status -> loop.post(() -> onExtraExit(name, runId, status)));
-    } catch (LaunchException e) {
-      store.schedules().startRun(
-          name, cause.reason(), cause.scheduledFor(), clock.instant(), null, null, launchFailure(e.getMessage()));
-      throw new ProtocolException(ErrorCode.LAUNCH_FAILED, "cannot start " + name + ": " + e.getMessage());
-    }
-    ManagedProcess.Run run = new ManagedProcess.Run(runId, child.pid(), clock.instant(), ticker.getAsLong());
-    run.historyId =
-        store.schedules().startRun(
-            name, cause.reason(), cause.scheduledFor(), run.startedAt, child.pid(), child.startTime(), null);
-    store.commit(); // as in spawn: the pid is on disk before anything else happens
-    store.begin();
-    p.extraRuns.put(runId, run);
-    Map<String, Object> data = new java.util.LinkedHashMap<>();
-    data.put("pid", child.pid());
-    data.put("reason", cause.reason());
-    store.appendEvent(clock.instant(), name, "running", "another run started beside the running one, pid " + child.pid(), data);
-    log.info("{}: another run started beside the running one, pid {}", name, child.pid());
-    return child.pid();
-  }
-
-  private void onExtraExit(String name, long runId, ExitStatus status) {
-    ManagedProcess p = processes.get(name);
-    ManagedProcess.Run run = p == null ? null : p.extraRuns.get(runId);
-    if (run == null) {
-      return;
-    }
-    ExitInfo exit = exitInfo(status, p.spec);
-    endHistory(run, exit);
-    Map<String, Object> data = new java.util.LinkedHashMap<>();
-    data.put("pid", run.pid);
-    data.put("last_exit", exit.toJson());
-    store.appendEvent(clock.instant(), name, "exited", "a run beside the main one (pid " + run.pid + ") " + exit.message(), data);
-    if (run.teardown == null) {
-      tearDownExtra(p, run); // clears what it left in its group, and reaps it
-    }
-  }
-
-  private CompletableFuture<Void> stopExtraRuns(ManagedProcess p) {
-    List<CompletableFuture<Void>> all = new ArrayList<>();
-    for (ManagedProcess.Run run : p.extraRuns.values()) {
-      if (run.teardown == null) {
-        tearDownExtra(p, run);
-      }
-      all.add(run.teardown.handle((v, e) -> null));
-    }
-    return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
-  }
-
-  private void tearDownExtra(ManagedProcess p, ManagedProcess.Run run) {
-    run.teardown = os.terminateGroup(run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
-    run.teardown.whenComplete((v, e) -> loop.post(() -> p.extraRuns.remove(run.id)));
-  }
-
-  /** Records how a run ended in the history (once). */
-  private void endHistory(ManagedProcess.Run run, ExitInfo exit) {
-    if (run.historyId < 0) {
-      return;
-    }
-    try {
-      store.schedules().endRun(run.historyId, clock.instant(), exit);
-    } catch (StoreException e) {
-      log.error("cannot record the end of run {} in the history", run.historyId, e);
-    }
-    run.historyId = -1;
-  }
-
-  private void recordLaunchFailure(ManagedProcess p, RunCause cause) {
-    try {
-      store.schedules().startRun(p.name(), cause.reason(), cause.scheduledFor(), clock.instant(), null, null, p.lastExit);
-    } catch (StoreException e) {
-      log.error("{}: cannot record a failed launch in the history", p.name(), e);
-    }
-  }
-
-  /**
-   * At start, after adoption: links each adopted run to its open history row, adopts the extra
-   * runs of {@code allow} jobs that are still alive, and closes the rows of runs that ended while
-   * no daemon watched.
-   */
-  private void restoreHistory(java.util.Set<Long> adopted) {
-    java.time.Instant now = clock.instant();
-    ExitInfo unknown = new ExitInfo(ExitInfo.UNKNOWN, null, null, now, "ended while no daemon was running");
-    for (RunRecord open : store.schedules().openRuns()) {
-      ManagedProcess p = processes.get(open.name());
-      if (p != null && open.pid() != null && p.run != null && p.run.pid == open.pid() && p.run.historyId < 0) {
-        p.run.historyId = open.id();
-        continue;
-      }
-      if (p != null && p.scheduled && open.pid() != null && !adopted.contains(open.pid())
-          && adoptExtra(p, open)) {
-        adopted.add(open.pid());
-        continue;
-      }
-      store.schedules().endRun(open.id(), now, unknown);
-    }
-  }
-
-  private boolean adoptExtra(ManagedProcess p, RunRecord open) {
-    long runId = nextRunId++;
-    String name = p.name();
-    try {
-      boolean alive =
-          os.adopt(
-              new ChildProcess(open.pid(), store.schedules().startTimeOf(open.id())),
-              status -> loop.post(() -> onExtraExit(name, runId, status)));
-      if (!alive) {
-        return false;
-      }
-    } catch (RuntimeException e) {
-      log.warn("{}: cannot adopt pid {}: {}", name, open.pid(), e.getMessage());
-      return false;
-    }
-    long ageMs = Math.max(0, Duration.between(open.startedAt(), clock.instant()).toMillis());
-    ManagedProcess.Run run = new ManagedProcess.Run(runId, open.pid(), open.startedAt(), ticker.getAsLong() - ageMs * 1_000_000);
-    run.historyId = open.id();
-    p.extraRuns.put(runId, run);
-    log.info("{}: adopted pid {}, a run beside the main one", name, open.pid());
-    return true;
   }
 
   /** Takes over a process a previous daemon started; false if it is gone. */
@@ -1129,8 +1016,7 @@ public final class Supervisor implements AutoCloseable {
     CompletableFuture<Void> done = awaitStop(p);
     ManagedProcess.Run run = p.run;
     moveTo(p, ProcessState.STOPPING, ProcessStatus.REASON_MANUAL, why);
-    Signal signal = stopSignal(p.spec);
-    run.teardown = os.terminateGroup(run.pid, signal, p.spec.stopTimeoutMs());
+    run.teardown = tearDown(p.spec, run.pid);
     run.teardown.whenComplete((v, e) -> loop.post(() -> onGroupGone(p.name(), run.id, e)));
     return done;
   }
@@ -1147,21 +1033,21 @@ public final class Supervisor implements AutoCloseable {
     if (p == null || p.run == null || p.run.id != runId) {
       return; // an earlier run of this name, or a removed process: the process layer reaps it
     }
-    p.lastExit = exitInfo(status, p.spec);
+    p.lastExit = runHistory.exitInfo(status);
     if (p.run.unhealthy != null) {
       p.lastExit =
           new ExitInfo(
               p.lastExit.kind(), p.lastExit.code(), p.lastExit.signal(), p.lastExit.at(),
               p.run.unhealthy + "; " + p.lastExit.message());
     }
-    endHistory(p.run, p.lastExit);
+    runHistory.ended(p.run, p.lastExit);
     if (p.state() == ProcessState.STOPPING) {
       return; // the stop completes on teardown
     }
     // Clear anything the run left behind in its group (a background child, a double fork); a
     // new run, if any, gets a new group, so it need not wait for this.
     ManagedProcess.Run run = p.run;
-    run.teardown = os.terminateGroup(run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
+    run.teardown = tearDown(p.spec, run.pid);
     long runMillis = Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000);
     applyPolicy(p, ending(status), runMillis);
   }
@@ -1226,7 +1112,7 @@ public final class Supervisor implements AutoCloseable {
   /** Stops a process and its extra runs, then deletes it (with its schedule and history). */
   private CompletableFuture<String> removeProcess(ManagedProcess p) {
     String name = p.name();
-    CompletableFuture<Void> extras = stopExtraRuns(p);
+    CompletableFuture<Void> extras = extraRuns.stop(p);
     jobs.remove(name); // fires no more, whatever happens below
     if (ProcessState.ACTIVE.contains(p.state())) {
       p.afterStop = ManagedProcess.AfterStop.REMOVE;
@@ -1280,34 +1166,17 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
+  /** Tears down a group the way its definition says: its stop signal, SIGKILL after its timeout. */
+  private CompletableFuture<Void> tearDown(ProcessSpec spec, long pid) {
+    return os.terminateGroup(pid, stopSignal(spec), spec.stopTimeoutMs());
+  }
+
   private Signal stopSignal(ProcessSpec spec) {
     try {
       return os.signal(spec.stopSignal());
     } catch (IllegalArgumentException e) {
       return os.signal("TERM");
     }
-  }
-
-  private ExitInfo exitInfo(ExitStatus status, ProcessSpec spec) {
-    if (status instanceof ExitStatus.Exited) {
-      int code = ((ExitStatus.Exited) status).code();
-      return new ExitInfo(ExitInfo.EXITED, code, null, clock.instant(), "exited with code " + code);
-    }
-    if (status instanceof ExitStatus.Killed) {
-      ExitStatus.Killed killed = (ExitStatus.Killed) status;
-      String name = killed.signal().name();
-      return new ExitInfo(
-          ExitInfo.KILLED,
-          null,
-          name,
-          clock.instant(),
-          "killed by SIG" + name + (killed.coreDumped() ? " (core dumped)" : ""));
-    }
-    return new ExitInfo(ExitInfo.UNKNOWN, null, null, clock.instant(), "ended (exit status unknown)");
-  }
-
-  private ExitInfo launchFailure(String message) {
-    return new ExitInfo(ExitInfo.LAUNCH_FAILED, null, null, clock.instant(), message);
   }
 
   private ProcessStatus status(ManagedProcess p) {
