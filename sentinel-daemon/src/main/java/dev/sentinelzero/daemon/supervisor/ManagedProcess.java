@@ -1,11 +1,14 @@
 package dev.sentinelzero.daemon.supervisor;
 
+import dev.sentinelzero.daemon.policy.RestartPolicies;
 import dev.sentinelzero.protocol.ExitInfo;
 import dev.sentinelzero.protocol.ProcessSpec;
+import dev.sentinelzero.protocol.ProcessStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,6 +132,33 @@ final class ManagedProcess {
     state = to;
     reasonCode = code;
     reason = why;
+  }
+
+  /**
+   * The snapshot other threads see.
+   *
+   * @param ticker monotonic nanoseconds, for the uptime
+   */
+  ProcessStatus status(LongSupplier ticker) {
+    boolean live = run != null && ProcessState.ACTIVE.contains(state);
+    return new ProcessStatus(
+        name(),
+        state.wireName(),
+        live ? run.pid : null,
+        run == null ? null : run.startedAt,
+        live ? Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000) : null,
+        scheduled ? retries : restarts(),
+        lastExit,
+        reason,
+        null,
+        null,
+        CommandText.of(spec),
+        spec,
+        reasonCode,
+        pendingStartAt,
+        RestartPolicies.attemptsLeft(spec.restart(), failedStarts),
+        health,
+        healthOutput);
   }
 
   /** Calls off a pending automatic start. */

@@ -189,9 +189,7 @@ public final class Supervisor implements AutoCloseable {
   public CompletableFuture<Outcome> define(ProcessSpec spec, boolean replace) {
     return loop.callAsync(
         () -> {
-          LaunchPlanner.checkShape(spec);
-          checkSignal(spec.stopSignal());
-          planner.plan(spec);
+          checkDefinition(spec);
           ManagedProcess existing = processes.get(spec.name());
           if (existing != null && existing.scheduled) {
             throw new ProtocolException(
@@ -635,9 +633,7 @@ public final class Supervisor implements AutoCloseable {
   public CompletableFuture<ScheduleStatus> defineSchedule(ProcessSpec spec, Schedule schedule, boolean replace) {
     return loop.call(
         () -> {
-          LaunchPlanner.checkShape(spec);
-          checkSignal(spec.stopSignal());
-          planner.plan(spec);
+          checkDefinition(spec);
           jobs.check(schedule);
           ManagedProcess existing = processes.get(spec.name());
           if (existing != null && !existing.scheduled) {
@@ -1158,12 +1154,15 @@ public final class Supervisor implements AutoCloseable {
     return p;
   }
 
-  private void checkSignal(String name) throws ProtocolException {
+  /** Checks a definition before anything is stored: name, command, program, directory, signal. */
+  private void checkDefinition(ProcessSpec spec) throws ProtocolException {
+    LaunchPlanner.checkShape(spec);
     try {
-      os.signal(name);
+      os.signal(spec.stopSignal());
     } catch (IllegalArgumentException e) {
       throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "invalid stop signal: " + e.getMessage());
     }
+    planner.plan(spec);
   }
 
   /** Tears down a group the way its definition says: its stop signal, SIGKILL after its timeout. */
@@ -1180,25 +1179,6 @@ public final class Supervisor implements AutoCloseable {
   }
 
   private ProcessStatus status(ManagedProcess p) {
-    ManagedProcess.Run run = p.run;
-    boolean live = run != null && ProcessState.ACTIVE.contains(p.state());
-    return new ProcessStatus(
-        p.name(),
-        p.state().wireName(),
-        live ? run.pid : null,
-        run == null ? null : run.startedAt,
-        live ? Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000) : null,
-        p.scheduled ? p.retries : p.restarts(),
-        p.lastExit,
-        p.reason(),
-        null,
-        null,
-        CommandText.of(p.spec),
-        p.spec,
-        p.reasonCode(),
-        p.pendingStartAt,
-        RestartPolicies.attemptsLeft(p.spec.restart(), p.failedStarts),
-        p.health,
-        p.healthOutput);
+    return p.status(ticker);
   }
 }
