@@ -52,6 +52,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every change the client is told about is committed to the store before the reply, so it
  * survives the daemon being killed right after.
+ *
+ * <p>What is here: the requests, each process's state machine (spawn, stop, exit, teardown,
+ * adoption) and the restart policy's decisions turned into transitions. The rest lives beside it,
+ * each piece owned by the supervisor thread: {@link EventLoop} (the thread itself, one transaction
+ * per task), {@link AuditTrail} (requests' entries in the transaction log), {@link HealthMonitor}
+ * (health checks), {@link LimitMonitor} (resource limits), {@link ExtraRuns} (the runs of {@code
+ * allow} jobs beside their main run), {@link RunHistory} (the history of runs) and {@link
+ * ScheduledJobs} (fires turned into runs). They call back only through {@link Supervised} and
+ * {@link ScheduledJobs.Runs}.
  */
 public final class Supervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
