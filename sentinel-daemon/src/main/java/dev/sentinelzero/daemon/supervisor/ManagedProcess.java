@@ -35,7 +35,7 @@ final class ManagedProcess {
     final dev.sentinelzero.daemon.policy.LimitWatch limits = new dev.sentinelzero.daemon.policy.LimitWatch();
     /** A limit with action {@code log} was reported and the run has not been back under since. */
     boolean limitReported;
-    /** Its row in the run history, or -1. */
+    /** Its row in the run history, or -1 (see RunHistory). */
     long historyId = -1;
 
     Run(long id, long pid, Instant startedAt, long startNanos) {
@@ -52,7 +52,7 @@ final class ManagedProcess {
    * daemon started, so its stored desired state stays {@code stopped}.
    */
   boolean scheduled;
-  /** Runs of a job with overlap {@code allow} started beside the main one, by run id. */
+  /** Runs of a job with overlap {@code allow} started beside the main one, by run id (ExtraRuns's). */
   final java.util.Map<Long, Run> extraRuns = new java.util.LinkedHashMap<>();
   /** Why the start after the current stop happens ({@code replace}), or null for a request. */
   RunCause afterStopCause;

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * launched gets a row that says so. Also turns the process layer's exit statuses into the {@link
  * ExitInfo} that the history and a process's {@code last_exit} show.
  *
- * <p>Thread: supervisor thread only. The rows are the store's; the only state here is each run's
- * {@code historyId} (-1 once its row is closed, or when it has none).
+ * <p>Thread: supervisor thread only. No state of its own: the rows are the store's, and each run
+ * carries its row's id ({@code Run.historyId}, -1 once the row is closed or when it has none; set
+ * here, or by {@link ExtraRuns#adopt} for an extra run it takes over).
  */
 final class RunHistory {
   private static final Logger log = LoggerFactory.getLogger(RunHistory.class);

@@ -5,8 +5,9 @@ import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The supervisor as its collaborators see it: the processes it owns, and the transitions a
- * collaborator may ask for when a process misbehaves.
+ * The supervisor as its collaborators ({@link HealthMonitor}, {@link LimitMonitor}, {@link
+ * ExtraRuns}, {@link RunHistory}) see it: the processes it owns, run ids, group teardown, and the
+ * two transitions a collaborator may ask for when a process misbehaves.
  *
  * <p>Thread: supervisor thread only, like every collaborator that calls it.
  */
