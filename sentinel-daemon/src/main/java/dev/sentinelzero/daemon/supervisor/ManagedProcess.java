@@ -1,11 +1,14 @@
 package dev.sentinelzero.daemon.supervisor;
 
+import dev.sentinelzero.daemon.policy.RestartPolicies;
 import dev.sentinelzero.protocol.ExitInfo;
 import dev.sentinelzero.protocol.ProcessSpec;
+import dev.sentinelzero.protocol.ProcessStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +31,11 @@ final class ManagedProcess {
     CompletableFuture<Void> teardown;
     /** Set when the daemon ends this run on its own (failed health check, resource limit). */
     String unhealthy;
-    /** Resource-limit window of this run. */
+    /** Resource-limit window of this run (written by LimitMonitor only, like limitReported). */
     final dev.sentinelzero.daemon.policy.LimitWatch limits = new dev.sentinelzero.daemon.policy.LimitWatch();
     /** A limit with action {@code log} was reported and the run has not been back under since. */
     boolean limitReported;
-    /** Its row in the run history, or -1. */
+    /** Its row in the run history, or -1 (see RunHistory). */
     long historyId = -1;
 
     Run(long id, long pid, Instant startedAt, long startNanos) {
@@ -49,7 +52,7 @@ final class ManagedProcess {
    * daemon started, so its stored desired state stays {@code stopped}.
    */
   boolean scheduled;
-  /** Runs of a job with overlap {@code allow} started beside the main one, by run id. */
+  /** Runs of a job with overlap {@code allow} started beside the main one, by run id (ExtraRuns's). */
   final java.util.Map<Long, Run> extraRuns = new java.util.LinkedHashMap<>();
   /** Why the start after the current stop happens ({@code replace}), or null for a request. */
   RunCause afterStopCause;
@@ -66,6 +69,7 @@ final class ManagedProcess {
   Instant pendingStartAt;
   /** Identifies the pending automatic start, so a late timer event of a cancelled one is ignored. */
   long pendingStartToken;
+  // Health-check state: written by HealthMonitor only.
   /** {@code starting}, {@code healthy}, {@code unhealthy} while running with a check; else null. */
   String health;
   /** Failed checks in a row (those in the start period not counted). */
@@ -130,15 +134,31 @@ final class ManagedProcess {
     reason = why;
   }
 
-  /** Stops checking health (the process is no longer running, or its check changed). */
-  void cancelHealthChecks() {
-    if (healthTimer != null) {
-      healthTimer.cancel();
-    }
-    healthTimer = null;
-    healthToken++;
-    health = null;
-    healthFailures = 0;
+  /**
+   * The snapshot other threads see.
+   *
+   * @param ticker monotonic nanoseconds, for the uptime
+   */
+  ProcessStatus status(LongSupplier ticker) {
+    boolean live = run != null && ProcessState.ACTIVE.contains(state);
+    return new ProcessStatus(
+        name(),
+        state.wireName(),
+        live ? run.pid : null,
+        run == null ? null : run.startedAt,
+        live ? Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000) : null,
+        scheduled ? retries : restarts(),
+        lastExit,
+        reason,
+        null,
+        null,
+        CommandText.of(spec),
+        spec,
+        reasonCode,
+        pendingStartAt,
+        RestartPolicies.attemptsLeft(spec.restart(), failedStarts),
+        health,
+        healthOutput);
   }
 
   /** Calls off a pending automatic start. */

@@ -30,10 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,11 +52,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every change the client is told about is committed to the store before the reply, so it
  * survives the daemon being killed right after.
+ *
+ * <p>What is here: the requests, each process's state machine (spawn, stop, exit, teardown,
+ * adoption) and the restart policy's decisions turned into transitions. The rest lives beside it,
+ * each piece owned by the supervisor thread: {@link EventLoop} (the thread itself, one transaction
+ * per task), {@link AuditTrail} (requests' entries in the transaction log), {@link HealthMonitor}
+ * (health checks), {@link LimitMonitor} (resource limits), {@link ExtraRuns} (the runs of {@code
+ * allow} jobs beside their main run), {@link RunHistory} (the history of runs) and {@link
+ * ScheduledJobs} (fires turned into runs). They call back only through {@link Supervised} and
+ * {@link ScheduledJobs.Runs}.
  */
 public final class Supervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
 
-  private final ExecutorService loop;
+  private final EventLoop loop;
   private final ProcessControl os;
   private final Store store;
   private final LaunchPlanner planner;
@@ -69,8 +74,13 @@ public final class Supervisor implements AutoCloseable {
   private final LongSupplier ticker;
   private final Timer timer;
   private final DoubleSupplier random;
-  private HealthProber prober;
+  private final HealthMonitor health;
+  private final LimitMonitor limitMonitor;
+  private final RunHistory runHistory;
+  private final ExtraRuns extraRuns;
+  private final Supervised supervised = new Actions();
   private final ScheduledJobs jobs;
+  private final AuditTrail audits;
 
   // Owned by the supervisor thread.
   private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
@@ -100,15 +110,15 @@ public final class Supervisor implements AutoCloseable {
     this.ticker = ticker;
     this.timer = timer;
     this.random = random;
-    this.prober = new HealthProbes(os, planner, logFiles, timer);
     this.jobs = new ScheduledJobs(store, clock, timer, new JobRuns());
-    this.loop =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "sentinel-supervisor");
-              t.setDaemon(true);
-              return t;
-            });
+    this.audits = new AuditTrail(store, clock);
+    this.loop = new EventLoop(store, audits, () -> shuttingDown);
+    this.health =
+        new HealthMonitor(
+            new HealthProbes(os, planner, logFiles, timer), store, clock, ticker, timer, loop, supervised);
+    this.limitMonitor = new LimitMonitor(os, store, clock, ticker, loop, supervised);
+    this.runHistory = new RunHistory(store.schedules(), clock);
+    this.extraRuns = new ExtraRuns(os, store, planner, clock, ticker, runHistory, loop, supervised);
   }
 
   /** The result of a request that changes a process: its state after, and whether it changed. */
@@ -124,7 +134,7 @@ public final class Supervisor implements AutoCloseable {
    * started. So a daemon killed at any moment starts nothing twice and leaves nothing untracked.
    */
   public CompletableFuture<Void> restore() {
-    return call(
+    return loop.call(
         () -> {
           List<ManagedProcess> toStart = new ArrayList<>();
           java.util.Set<Long> tracked = new java.util.HashSet<>();
@@ -167,7 +177,7 @@ public final class Supervisor implements AutoCloseable {
               os.terminateGroup(pid, os.signal("TERM"), 5_000);
             }
           }
-          restoreHistory(tracked);
+          runHistory.restore(tracked, supervised, extraRuns);
           for (ManagedProcess p : toStart) {
             try {
               spawn(p, ProcessStatus.REASON_DAEMON, "started with the daemon", RunCause.DAEMON);
@@ -186,11 +196,9 @@ public final class Supervisor implements AutoCloseable {
    * directory) before anything is stored.
    */
   public CompletableFuture<Outcome> define(ProcessSpec spec, boolean replace) {
-    return callAsync(
+    return loop.callAsync(
         () -> {
-          LaunchPlanner.checkShape(spec);
-          checkSignal(spec.stopSignal());
-          planner.plan(spec);
+          checkDefinition(spec);
           ManagedProcess existing = processes.get(spec.name());
           if (existing != null && existing.scheduled) {
             throw new ProtocolException(
@@ -226,7 +234,7 @@ public final class Supervisor implements AutoCloseable {
           if (ProcessState.ACTIVE.contains(existing.state())) {
             existing.afterStop = ManagedProcess.AfterStop.START;
             return beginStop(existing, "replaced by a new definition")
-                .thenCompose(v -> onLoop(() -> new Outcome(status(existing), true)));
+                .thenCompose(v -> loop.onLoop(() -> new Outcome(status(existing), true)));
           }
           existing.cancelPendingStart();
           existing.failedStarts = 0;
@@ -237,7 +245,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Starts a defined process; a running one is left alone ({@code changed == false}). */
   public CompletableFuture<Outcome> start(String name) {
-    return callAsync(
+    return loop.callAsync(
         () -> {
           ManagedProcess p = require(name);
           if (!p.scheduled) {
@@ -249,7 +257,7 @@ public final class Supervisor implements AutoCloseable {
               return CompletableFuture.completedFuture(new Outcome(status(p), false));
             case STOPPING:
               p.afterStop = ManagedProcess.AfterStop.START;
-              return awaitStop(p).thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+              return awaitStop(p).thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
             default:
               p.cancelPendingStart();
               p.failedStarts = 0;
@@ -261,19 +269,19 @@ public final class Supervisor implements AutoCloseable {
 
   /** Stops a process and its whole group; completes when no process of it is left. */
   public CompletableFuture<Outcome> stop(String name) {
-    return callAsync(
+    return loop.callAsync(
         () -> {
           ManagedProcess p = require(name);
           store.setDesired(name, false);
-          CompletableFuture<Void> extras = stopExtraRuns(p);
+          CompletableFuture<Void> extras = extraRuns.stop(p);
           if (p.state() == ProcessState.STOPPING) {
             p.afterStop = ManagedProcess.AfterStop.NOTHING;
             return CompletableFuture.allOf(awaitStop(p), extras)
-                .thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+                .thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
           }
           if (ProcessState.ACTIVE.contains(p.state())) {
             return CompletableFuture.allOf(beginStop(p, "stopped by request"), extras)
-                .thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+                .thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
           }
           // Not running: call off a pending restart; stragglers of the last run may still be
           // being cleared.
@@ -283,13 +291,13 @@ public final class Supervisor implements AutoCloseable {
             moveTo(p, ProcessState.STOPPED, ProcessStatus.REASON_MANUAL, "stopped by request");
           }
           CompletableFuture<Void> teardown = CompletableFuture.allOf(pendingTeardown(p), extras);
-          return teardown.thenCompose(v -> onLoop(() -> new Outcome(status(p), changed)));
+          return teardown.thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), changed)));
         });
   }
 
   /** Stops a process (if running) and starts it again. */
   public CompletableFuture<Outcome> restart(String name) {
-    return callAsync(
+    return loop.callAsync(
         () -> {
           ManagedProcess p = require(name);
           if (!p.scheduled) {
@@ -302,7 +310,7 @@ public final class Supervisor implements AutoCloseable {
                 p.state() == ProcessState.STOPPING
                     ? awaitStop(p)
                     : beginStop(p, "restarting by request");
-            return stopped.thenCompose(v -> onLoop(() -> new Outcome(status(p), true)));
+            return stopped.thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
           }
           p.cancelPendingStart();
           p.failedStarts = 0;
@@ -316,7 +324,7 @@ public final class Supervisor implements AutoCloseable {
    * replace the current ones. Persisted; applies from the next time the process ends.
    */
   public CompletableFuture<Outcome> setRestartPolicy(String name, Map<String, Object> changes) {
-    return call(
+    return loop.call(
         () -> {
           ManagedProcess p = require(name);
           RestartPolicy policy = p.spec.restart().with(changes);
@@ -330,7 +338,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Stops a process and deletes its definition (its log files stay). */
   public CompletableFuture<String> remove(String name) {
-    return callAsync(
+    return loop.callAsync(
         () -> {
           ManagedProcess p = require(name);
           return removeProcess(p);
@@ -339,7 +347,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** A snapshot of one process, or all of them when {@code name} is null, in definition order. */
   public CompletableFuture<List<ProcessStatus>> list(String name) {
-    return call(
+    return loop.call(
         () -> {
           List<ProcessStatus> out = new ArrayList<>();
           if (name != null) {
@@ -355,7 +363,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** How many processes are defined and how many are running: {@code [defined, running]}. */
   public CompletableFuture<int[]> counts() {
-    return call(
+    return loop.call(
         () -> {
           int running = 0;
           for (ManagedProcess p : processes.values()) {
@@ -381,7 +389,7 @@ public final class Supervisor implements AutoCloseable {
    * runs stay recorded, so the next daemon adopts them) and only stops already under way finish.
    */
   public CompletableFuture<Void> shutdown(boolean keepRunning) {
-    return submit(
+    return loop.submit(
         () -> {
           shuttingDown = true;
           if (keepRunning) {
@@ -398,7 +406,7 @@ public final class Supervisor implements AutoCloseable {
           List<ManagedProcess> active = new ArrayList<>();
           List<CompletableFuture<Void>> extras = new ArrayList<>();
           for (ManagedProcess p : processes.values()) {
-            extras.add(stopExtraRuns(p));
+            extras.add(extraRuns.stop(p));
             p.cancelPendingStart();
             if (p.run != null && (ProcessState.ACTIVE.contains(p.state()) || !teardownDone(p))) {
               active.add(p);
@@ -428,17 +436,13 @@ public final class Supervisor implements AutoCloseable {
 
   /** What a {@link #shutdown} still waits for: process name to group id. Answers while it runs. */
   public CompletableFuture<Map<String, Long>> unstoppedGroups() {
-    return onLoop(() -> {
+    return loop.onLoop(() -> {
       Map<String, Long> out = new LinkedHashMap<>();
       for (ManagedProcess p : processes.values()) {
         if (p.run != null && (p.state() == ProcessState.STOPPING || !teardownDone(p))) {
           out.put(p.name(), p.run.pid);
         }
-        for (ManagedProcess.Run extra : p.extraRuns.values()) {
-          if (extra.teardown == null || !extra.teardown.isDone()) {
-            out.put(p.name() + " (a run beside the main one, pid " + extra.pid + ")", extra.pid);
-          }
-        }
+        extraRuns.addUnstopped(p, out);
       }
       return out;
     });
@@ -449,15 +453,13 @@ public final class Supervisor implements AutoCloseable {
    * the next sample.
    */
   public CompletableFuture<Outcome> setLimits(String name, dev.sentinelzero.protocol.ResourceLimits limits) {
-    return call(
+    return loop.call(
         () -> {
           ManagedProcess p = require(name);
           ProcessSpec spec = p.spec.withLimits(limits);
           store.updateSpec(spec);
           p.spec = spec;
-          if (p.run != null) {
-            p.run.limits.reset();
-          }
+          limitMonitor.limitsChanged(p);
           log.info("{}: resource limits are now {}", name, limits == null ? "none" : limits.toJson());
           return new Outcome(status(p), true);
         });
@@ -469,87 +471,12 @@ public final class Supervisor implements AutoCloseable {
    * reads the process table); returns when the results have been applied.
    */
   public void sampleLimits() {
-    Map<Long, Object[]> targets;
-    try {
-      targets =
-          call(
-                  () -> {
-                    Map<Long, Object[]> out = new java.util.HashMap<>();
-                    for (ManagedProcess p : processes.values()) {
-                      if (p.spec.limits() != null && p.state() == ProcessState.RUNNING) {
-                        out.put(p.run.pid, new Object[] {p.name(), p.run.id});
-                      }
-                    }
-                    return out;
-                  })
-              .get();
-    } catch (Exception e) {
-      return; // shutting down
-    }
-    if (targets.isEmpty()) {
-      return;
-    }
-    Map<Long, dev.sentinelzero.daemon.process.ResourceUsage> usage = os.sample(targets.keySet());
-    long now = ticker.getAsLong();
-    try {
-      call(
-              () -> {
-                for (Map.Entry<Long, Object[]> t : targets.entrySet()) {
-                  dev.sentinelzero.daemon.process.ResourceUsage u = usage.get(t.getKey());
-                  if (u != null) {
-                    onSample((String) t.getValue()[0], (Long) t.getValue()[1], now, u);
-                  }
-                }
-                return null;
-              })
-          .get();
-    } catch (Exception e) {
-      // shutting down
-    }
-  }
-
-  private void onSample(String name, long runId, long now, dev.sentinelzero.daemon.process.ResourceUsage u) {
-    ManagedProcess p = processes.get(name);
-    if (p == null || p.run == null || p.run.id != runId || p.state() != ProcessState.RUNNING
-        || p.spec.limits() == null || p.run.unhealthy != null) {
-      return;
-    }
-    dev.sentinelzero.protocol.ResourceLimits limits = p.spec.limits();
-    dev.sentinelzero.daemon.policy.LimitWatch.Breach breach =
-        p.run.limits.observe(limits, now, u.cpuPercent(), u.residentBytes());
-    if (breach == null) {
-      p.run.limitReported = false;
-      return;
-    }
-    if (limits.action().equals(dev.sentinelzero.protocol.ResourceLimits.LOG) && p.run.limitReported) {
-      return; // reported once until it is back under the limit
-    }
-    Map<String, Object> data = new java.util.LinkedHashMap<>();
-    data.put("limit", breach.limit());
-    data.put("cpu_percent", u.cpuPercent());
-    data.put("memory_bytes", u.residentBytes());
-    data.put("action", limits.action());
-    store.appendEvent(clock.instant(), name, "limit", breach.message(), data);
-    log.warn("{}: {} (action: {})", name, breach.message(), limits.action());
-    p.run.limits.reset();
-    switch (limits.action()) {
-      case dev.sentinelzero.protocol.ResourceLimits.RESTART:
-        p.run.unhealthy = breach.message();
-        p.run.teardown = os.terminateGroup(p.run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
-        break;
-      case dev.sentinelzero.protocol.ResourceLimits.STOP:
-        beginStop(p, "stopped: " + breach.message());
-        break;
-      default:
-        p.run.limitReported = true;
-        break;
-    }
+    limitMonitor.sample();
   }
 
   /** For tests: checks whose results the test decides. */
   void useHealthProber(HealthProber replacement) {
-    prober.close();
-    prober = replacement;
+    health.useProber(replacement);
   }
 
   /**
@@ -557,17 +484,13 @@ public final class Supervisor implements AutoCloseable {
    * starts a new round of checks at once (its first check after the interval).
    */
   public CompletableFuture<Outcome> setHealthCheck(String name, dev.sentinelzero.protocol.HealthCheck check) {
-    return call(
+    return loop.call(
         () -> {
           ManagedProcess p = require(name);
           ProcessSpec spec = p.spec.withHealth(check);
           store.updateSpec(spec);
           p.spec = spec;
-          p.cancelHealthChecks();
-          p.healthOutput = null;
-          if (p.state() == ProcessState.RUNNING) {
-            startHealthChecks(p);
-          }
+          health.checkChanged(p);
           log.info("{}: health check is now {}", name, check == null ? "none" : check.toJson());
           return new Outcome(status(p), true);
         });
@@ -575,17 +498,9 @@ public final class Supervisor implements AutoCloseable {
 
   @Override
   public void close() {
-    prober.close();
+    health.close();
     timer.close();
-    loop.shutdown();
-    try {
-      if (!loop.awaitTermination(5, TimeUnit.SECONDS)) {
-        loop.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      loop.shutdownNow();
-    }
+    loop.close();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -601,19 +516,15 @@ public final class Supervisor implements AutoCloseable {
     try {
       launch = planner.plan(p.spec);
     } catch (ProtocolException e) {
-      p.lastExit = launchFailure(e.getMessage());
-      recordLaunchFailure(p, cause);
-      moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
+      launchFailed(p, cause, e.getMessage());
       throw e;
     }
     long runId = nextRunId++;
     ChildProcess child;
     try {
-      child = os.spawn(launch, status -> post(() -> onExit(p.name(), runId, status)));
+      child = os.spawn(launch, status -> loop.post(() -> onExit(p.name(), runId, status)));
     } catch (LaunchException e) {
-      p.lastExit = launchFailure(e.getMessage());
-      recordLaunchFailure(p, cause);
-      moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + e.getMessage());
+      launchFailed(p, cause, e.getMessage());
       throw new ProtocolException(ErrorCode.LAUNCH_FAILED, "cannot start " + p.name() + ": " + e.getMessage());
     }
     p.spawns++;
@@ -622,9 +533,7 @@ public final class Supervisor implements AutoCloseable {
     }
     p.run = new ManagedProcess.Run(runId, child.pid(), clock.instant(), ticker.getAsLong());
     try {
-      p.run.historyId =
-          store.schedules().startRun(
-              p.name(), cause.reason(), cause.scheduledFor(), p.run.startedAt, child.pid(), child.startTime(), null);
+      runHistory.opened(p.name(), cause, p.run, child);
       store.recordRun(p.name(), new Store.StoredRun(child.pid(), child.startTime(), p.run.startedAt));
       // Commit now, not at the end of the task: until the pid is on disk, a daemon killed at this
       // moment would leave a process that no later daemon knows to adopt. The rest of the task
@@ -638,15 +547,26 @@ public final class Supervisor implements AutoCloseable {
     moveTo(p, ProcessState.RUNNING, code, why + ", pid " + child.pid());
   }
 
+  /** STARTING -> FAILED: the program could not be launched; the history records it too. */
+  private void launchFailed(ManagedProcess p, RunCause cause, String message) {
+    p.lastExit = runHistory.launchFailure(message);
+    try {
+      runHistory.launchFailed(p.name(), cause, p.lastExit);
+    } catch (StoreException e) {
+      log.error("{}: cannot record a failed launch in the history", p.name(), e);
+    }
+    moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_LAUNCH_FAILED, "could not start: " + message);
+  }
+
   /** Moves a process to a state and records the transition in the transaction log. */
   private void moveTo(ManagedProcess p, ProcessState to, String code, String why) {
     boolean changed = p.state() != to || !why.equals(p.reason());
     ProcessState from = p.state();
     p.moveTo(to, code, why);
     if (to == ProcessState.RUNNING && from != ProcessState.RUNNING) {
-      startHealthChecks(p);
+      health.start(p);
     } else if (to != ProcessState.RUNNING && from == ProcessState.RUNNING) {
-      p.cancelHealthChecks();
+      health.stop(p);
     }
     if (changed) {
       Map<String, Object> data = new java.util.LinkedHashMap<>();
@@ -664,15 +584,12 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  /** The audit entry for the next request this (connection) thread submits. */
-  private static final ThreadLocal<Audit> NEXT_AUDIT = new ThreadLocal<>();
-
   /**
    * Marks the next request submitted from the calling thread as this audited one: its log entry
    * is then written in the same transaction as the change the request makes.
    */
   public void auditNextRequest(Audit audit) {
-    NEXT_AUDIT.set(audit);
+    audits.mark(audit);
   }
 
   /**
@@ -681,9 +598,7 @@ public final class Supervisor implements AutoCloseable {
    * mark is cleared.
    */
   public boolean auditTaken() {
-    boolean taken = NEXT_AUDIT.get() == null;
-    NEXT_AUDIT.remove();
-    return taken;
+    return audits.taken();
   }
 
   /**
@@ -691,46 +606,12 @@ public final class Supervisor implements AutoCloseable {
    * the transaction log, in a transaction of its own: nothing was changed.
    */
   public void audit(Audit audit, String outcome) {
-    post(() -> store.appendEvent(clock.instant(), auditName(audit), "request", auditMessage(audit, outcome), auditData(audit, outcome)));
-  }
-
-  /**
-   * Writes a request's entry before its change, as {@code pending}: a task that spawns commits
-   * early (see {@link #spawn}), and the entry must be in that commit. Returns its id.
-   */
-  private long startAudit(Audit audit) {
-    return store.appendEvent(
-        clock.instant(), auditName(audit), "request", auditMessage(audit, "pending"), auditData(audit, "pending"));
-  }
-
-  private void finishAudit(long id, Audit audit, String outcome) {
-    store.updateEvent(id, auditMessage(audit, outcome), auditData(audit, outcome));
-  }
-
-  private static String auditName(Audit audit) {
-    Object name = audit.args().get("name");
-    return name instanceof String ? (String) name : null;
-  }
-
-  private static String auditMessage(Audit audit, String outcome) {
-    String name = auditName(audit);
-    String who = audit.user() + (audit.pid() != null ? " (pid " + audit.pid() + ")" : "");
-    return who + ": " + audit.command() + (name != null ? " " + name : "") + " -> " + outcome;
-  }
-
-  private static Map<String, Object> auditData(Audit audit, String outcome) {
-    Map<String, Object> data = new java.util.LinkedHashMap<>();
-    data.put("user", audit.user());
-    data.put("pid", audit.pid());
-    data.put("command", audit.command());
-    data.put("args", audit.args());
-    data.put("outcome", outcome);
-    return data;
+    loop.post(() -> audits.refused(audit, outcome));
   }
 
   /** Records something about the daemon itself (start, stop) in the transaction log. */
   public void daemonEvent(String message) {
-    post(() -> store.appendEvent(clock.instant(), null, "daemon", message, Map.of()));
+    loop.post(() -> store.appendEvent(clock.instant(), null, "daemon", message, Map.of()));
   }
 
   /**
@@ -738,7 +619,7 @@ public final class Supervisor implements AutoCloseable {
    * all but the newest {@code maxCount}.
    */
   public void keepEventsFor(long maxAgeMs, long maxCount) {
-    post(
+    loop.post(
         () -> {
           int n = store.pruneEvents(clock.instant().minusMillis(maxAgeMs), maxCount);
           int runs = store.schedules().prune(clock.instant().minusMillis(maxAgeMs));
@@ -759,11 +640,9 @@ public final class Supervisor implements AutoCloseable {
    * the new definition applies from the next run). Nothing is started now.
    */
   public CompletableFuture<ScheduleStatus> defineSchedule(ProcessSpec spec, Schedule schedule, boolean replace) {
-    return call(
+    return loop.call(
         () -> {
-          LaunchPlanner.checkShape(spec);
-          checkSignal(spec.stopSignal());
-          planner.plan(spec);
+          checkDefinition(spec);
           jobs.check(schedule);
           ManagedProcess existing = processes.get(spec.name());
           if (existing != null && !existing.scheduled) {
@@ -795,7 +674,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** The scheduled jobs (or one), in definition order. */
   public CompletableFuture<List<ScheduleStatus>> schedules(String name) {
-    return call(
+    return loop.call(
         () -> {
           List<ScheduleStatus> out = new ArrayList<>();
           if (name != null) {
@@ -814,7 +693,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Turns a job's schedule on or off; a run in progress is left alone. */
   public CompletableFuture<JobOutcome> setScheduleEnabled(String name, boolean enabled) {
-    return call(
+    return loop.call(
         () -> {
           ManagedProcess p = requireJob(name);
           boolean changed = jobs.setEnabled(name, enabled);
@@ -824,7 +703,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Stops a job's runs and deletes it, with its process and history. */
   public CompletableFuture<String> removeSchedule(String name) {
-    return callAsync(() -> removeProcess(requireJob(name)));
+    return loop.callAsync(() -> removeProcess(requireJob(name)));
   }
 
   /**
@@ -838,7 +717,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** Starts a run of a job now, under its overlap policy. */
   public CompletableFuture<RunNowOutcome> runSchedule(String name) {
-    return call(
+    return loop.call(
         () -> {
           ManagedProcess p = requireJob(name);
           ScheduledJobs.RunNow done = jobs.runNow(name);
@@ -848,7 +727,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** The next fire times of the enabled jobs (or of one), soonest first. */
   public CompletableFuture<List<FireTime>> upcoming(String name, int count) {
-    return call(
+    return loop.call(
         () -> {
           if (name != null) {
             requireJob(name);
@@ -859,7 +738,7 @@ public final class Supervisor implements AutoCloseable {
 
   /** The latest runs of a process, oldest first. */
   public CompletableFuture<List<RunRecord>> history(String name, int limit) {
-    return call(
+    return loop.call(
         () -> {
           require(name);
           return store.schedules().history(name, limit);
@@ -934,12 +813,12 @@ public final class Supervisor implements AutoCloseable {
         start(p, cause);
         return p.run.pid;
       }
-      return startExtraRun(p, cause);
+      return extraRuns.start(p, cause);
     }
 
     @Override
     public void post(Runnable event) {
-      Supervisor.this.post(event);
+      loop.post(event);
     }
 
     private String code(RunCause cause) {
@@ -955,226 +834,38 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  /** A run of an {@code allow} job beside its main run: watched, recorded, stopped with it. */
-  private long startExtraRun(ManagedProcess p, RunCause cause) throws ProtocolException {
-    LaunchSpec launch = planner.plan(p.spec);
-    long runId = nextRunId++;
-    String name = p.name();
-    ChildProcess child;
-    try {
-      child = os.spawn(launch, status -> post(() -> onExtraExit(name, runId, status)));
-    } catch (LaunchException e) {
-      store.schedules().startRun(
-          name, cause.reason(), cause.scheduledFor(), clock.instant(), null, null, launchFailure(e.getMessage()));
-      throw new ProtocolException(ErrorCode.LAUNCH_FAILED, "cannot start " + name + ": " + e.getMessage());
+  /** What the collaborators may ask of the supervisor (supervisor thread). */
+  private final class Actions implements Supervised {
+    @Override
+    public ManagedProcess process(String name) {
+      return processes.get(name);
     }
-    ManagedProcess.Run run = new ManagedProcess.Run(runId, child.pid(), clock.instant(), ticker.getAsLong());
-    run.historyId =
-        store.schedules().startRun(
-            name, cause.reason(), cause.scheduledFor(), run.startedAt, child.pid(), child.startTime(), null);
-    store.commit(); // as in spawn: the pid is on disk before anything else happens
-    store.begin();
-    p.extraRuns.put(runId, run);
-    Map<String, Object> data = new java.util.LinkedHashMap<>();
-    data.put("pid", child.pid());
-    data.put("reason", cause.reason());
-    store.appendEvent(clock.instant(), name, "running", "another run started beside the running one, pid " + child.pid(), data);
-    log.info("{}: another run started beside the running one, pid {}", name, child.pid());
-    return child.pid();
-  }
 
-  private void onExtraExit(String name, long runId, ExitStatus status) {
-    ManagedProcess p = processes.get(name);
-    ManagedProcess.Run run = p == null ? null : p.extraRuns.get(runId);
-    if (run == null) {
-      return;
+    @Override
+    public java.util.Collection<ManagedProcess> processes() {
+      return processes.values();
     }
-    ExitInfo exit = exitInfo(status, p.spec);
-    endHistory(run, exit);
-    Map<String, Object> data = new java.util.LinkedHashMap<>();
-    data.put("pid", run.pid);
-    data.put("last_exit", exit.toJson());
-    store.appendEvent(clock.instant(), name, "exited", "a run beside the main one (pid " + run.pid + ") " + exit.message(), data);
-    if (run.teardown == null) {
-      tearDownExtra(p, run); // clears what it left in its group, and reaps it
-    }
-  }
 
-  private CompletableFuture<Void> stopExtraRuns(ManagedProcess p) {
-    List<CompletableFuture<Void>> all = new ArrayList<>();
-    for (ManagedProcess.Run run : p.extraRuns.values()) {
-      if (run.teardown == null) {
-        tearDownExtra(p, run);
-      }
-      all.add(run.teardown.handle((v, e) -> null));
+    @Override
+    public long newRunId() {
+      return nextRunId++;
     }
-    return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
-  }
 
-  private void tearDownExtra(ManagedProcess p, ManagedProcess.Run run) {
-    run.teardown = os.terminateGroup(run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
-    run.teardown.whenComplete((v, e) -> post(() -> p.extraRuns.remove(run.id)));
-  }
+    @Override
+    public CompletableFuture<Void> tearDown(ProcessSpec spec, long pid) {
+      return Supervisor.this.tearDown(spec, pid);
+    }
 
-  /** Records how a run ended in the history (once). */
-  private void endHistory(ManagedProcess.Run run, ExitInfo exit) {
-    if (run.historyId < 0) {
-      return;
+    @Override
+    public void endRun(ManagedProcess p, String note) {
+      p.run.unhealthy = note;
+      p.run.teardown = tearDown(p.spec, p.run.pid);
     }
-    try {
-      store.schedules().endRun(run.historyId, clock.instant(), exit);
-    } catch (StoreException e) {
-      log.error("cannot record the end of run {} in the history", run.historyId, e);
-    }
-    run.historyId = -1;
-  }
 
-  private void recordLaunchFailure(ManagedProcess p, RunCause cause) {
-    try {
-      store.schedules().startRun(p.name(), cause.reason(), cause.scheduledFor(), clock.instant(), null, null, p.lastExit);
-    } catch (StoreException e) {
-      log.error("{}: cannot record a failed launch in the history", p.name(), e);
+    @Override
+    public void stop(ManagedProcess p, String why) {
+      beginStop(p, why);
     }
-  }
-
-  /**
-   * At start, after adoption: links each adopted run to its open history row, adopts the extra
-   * runs of {@code allow} jobs that are still alive, and closes the rows of runs that ended while
-   * no daemon watched.
-   */
-  private void restoreHistory(java.util.Set<Long> adopted) {
-    java.time.Instant now = clock.instant();
-    ExitInfo unknown = new ExitInfo(ExitInfo.UNKNOWN, null, null, now, "ended while no daemon was running");
-    for (RunRecord open : store.schedules().openRuns()) {
-      ManagedProcess p = processes.get(open.name());
-      if (p != null && open.pid() != null && p.run != null && p.run.pid == open.pid() && p.run.historyId < 0) {
-        p.run.historyId = open.id();
-        continue;
-      }
-      if (p != null && p.scheduled && open.pid() != null && !adopted.contains(open.pid())
-          && adoptExtra(p, open)) {
-        adopted.add(open.pid());
-        continue;
-      }
-      store.schedules().endRun(open.id(), now, unknown);
-    }
-  }
-
-  private boolean adoptExtra(ManagedProcess p, RunRecord open) {
-    long runId = nextRunId++;
-    String name = p.name();
-    try {
-      boolean alive =
-          os.adopt(
-              new ChildProcess(open.pid(), store.schedules().startTimeOf(open.id())),
-              status -> post(() -> onExtraExit(name, runId, status)));
-      if (!alive) {
-        return false;
-      }
-    } catch (RuntimeException e) {
-      log.warn("{}: cannot adopt pid {}: {}", name, open.pid(), e.getMessage());
-      return false;
-    }
-    long ageMs = Math.max(0, Duration.between(open.startedAt(), clock.instant()).toMillis());
-    ManagedProcess.Run run = new ManagedProcess.Run(runId, open.pid(), open.startedAt(), ticker.getAsLong() - ageMs * 1_000_000);
-    run.historyId = open.id();
-    p.extraRuns.put(runId, run);
-    log.info("{}: adopted pid {}, a run beside the main one", name, open.pid());
-    return true;
-  }
-
-  // --- health checks: Docker HEALTHCHECK's semantics -------------------------------------------
-
-  private void startHealthChecks(ManagedProcess p) {
-    p.cancelHealthChecks();
-    if (p.spec.health() == null) {
-      return;
-    }
-    p.health = "starting";
-    scheduleHealthCheck(p);
-  }
-
-  private void scheduleHealthCheck(ManagedProcess p) {
-    long token = p.healthToken;
-    String name = p.name();
-    p.healthTimer =
-        timer.schedule(
-            p.spec.health().intervalMs(),
-            () -> post(() -> runHealthCheck(name, token)));
-  }
-
-  private void runHealthCheck(String name, long token) {
-    ManagedProcess p = processes.get(name);
-    if (p == null || p.healthToken != token || p.state() != ProcessState.RUNNING || p.spec.health() == null) {
-      return;
-    }
-    long runId = p.run.id;
-    prober
-        .probe(p.spec, p.spec.health())
-        .whenComplete(
-            (result, error) ->
-                post(
-                    () ->
-                        onHealthResult(
-                            name,
-                            token,
-                            runId,
-                            error == null ? result : new HealthProber.Result(false, "check failed: " + error))));
-  }
-
-  private void onHealthResult(String name, long token, long runId, HealthProber.Result result) {
-    ManagedProcess p = processes.get(name);
-    if (p == null || p.healthToken != token || p.run == null || p.run.id != runId
-        || p.state() != ProcessState.RUNNING) {
-      return; // a check of an earlier run, or of a check since replaced
-    }
-    dev.sentinelzero.protocol.HealthCheck check = p.spec.health();
-    p.healthOutput = result.output();
-    String before = p.health;
-    if (result.passed()) {
-      p.health = "healthy";
-      p.healthFailures = 0;
-    } else {
-      long age = (ticker.getAsLong() - p.run.startNanos) / 1_000_000;
-      if (age >= check.startPeriodMs() || !"starting".equals(p.health)) {
-        p.healthFailures++;
-      }
-      if (p.healthFailures >= check.retries()) {
-        p.health = "unhealthy";
-      }
-    }
-    if (!p.health.equals(before)) {
-      Map<String, Object> data = new java.util.LinkedHashMap<>();
-      data.put("health", p.health);
-      data.put("output", p.healthOutput);
-      data.put("failures", p.healthFailures);
-      store.appendEvent(clock.instant(), name, "health", p.health + ": " + p.healthOutput, data);
-      log.info("{}: health {} -> {} ({})", name, before, p.health, p.healthOutput);
-    }
-    if ("unhealthy".equals(p.health) && !"unhealthy".equals(before)) {
-      String note = "unhealthy: " + firstLine(p.healthOutput);
-      switch (check.action()) {
-        case dev.sentinelzero.protocol.HealthCheck.RESTART:
-          p.run.unhealthy = note;
-          p.run.teardown = os.terminateGroup(p.run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
-          return; // the exit restarts it under its policy; no more checks for this run
-        case dev.sentinelzero.protocol.HealthCheck.STOP:
-          beginStop(p, "stopped: " + note);
-          return;
-        default:
-          break;
-      }
-    }
-    scheduleHealthCheck(p);
-  }
-
-  private static String firstLine(String text) {
-    if (text == null) {
-      return "";
-    }
-    int nl = text.indexOf('\n');
-    String line = nl < 0 ? text : text.substring(0, nl);
-    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 
   /** Takes over a process a previous daemon started; false if it is gone. */
@@ -1186,7 +877,7 @@ public final class Supervisor implements AutoCloseable {
       alive =
           os.adopt(
               new ChildProcess(stored.pid(), stored.startTime()),
-              status -> post(() -> onExit(name, runId, status)));
+              status -> loop.post(() -> onExit(name, runId, status)));
     } catch (RuntimeException e) {
       log.warn("{}: cannot adopt pid {}: {}", name, stored.pid(), e.getMessage());
       return false;
@@ -1294,7 +985,7 @@ public final class Supervisor implements AutoCloseable {
         timer.schedule(
             delayMs,
             () ->
-                post(
+                loop.post(
                     () -> {
                       ManagedProcess q = processes.get(name);
                       if (q != p || q.pendingStartToken != token || q.pendingStart == null) {
@@ -1330,9 +1021,8 @@ public final class Supervisor implements AutoCloseable {
     CompletableFuture<Void> done = awaitStop(p);
     ManagedProcess.Run run = p.run;
     moveTo(p, ProcessState.STOPPING, ProcessStatus.REASON_MANUAL, why);
-    Signal signal = stopSignal(p.spec);
-    run.teardown = os.terminateGroup(run.pid, signal, p.spec.stopTimeoutMs());
-    run.teardown.whenComplete((v, e) -> post(() -> onGroupGone(p.name(), run.id, e)));
+    run.teardown = tearDown(p.spec, run.pid);
+    run.teardown.whenComplete((v, e) -> loop.post(() -> onGroupGone(p.name(), run.id, e)));
     return done;
   }
 
@@ -1348,21 +1038,21 @@ public final class Supervisor implements AutoCloseable {
     if (p == null || p.run == null || p.run.id != runId) {
       return; // an earlier run of this name, or a removed process: the process layer reaps it
     }
-    p.lastExit = exitInfo(status, p.spec);
+    p.lastExit = runHistory.exitInfo(status);
     if (p.run.unhealthy != null) {
       p.lastExit =
           new ExitInfo(
               p.lastExit.kind(), p.lastExit.code(), p.lastExit.signal(), p.lastExit.at(),
               p.run.unhealthy + "; " + p.lastExit.message());
     }
-    endHistory(p.run, p.lastExit);
+    runHistory.ended(p.run, p.lastExit);
     if (p.state() == ProcessState.STOPPING) {
       return; // the stop completes on teardown
     }
     // Clear anything the run left behind in its group (a background child, a double fork); a
     // new run, if any, gets a new group, so it need not wait for this.
     ManagedProcess.Run run = p.run;
-    run.teardown = os.terminateGroup(run.pid, stopSignal(p.spec), p.spec.stopTimeoutMs());
+    run.teardown = tearDown(p.spec, run.pid);
     long runMillis = Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000);
     applyPolicy(p, ending(status), runMillis);
   }
@@ -1427,7 +1117,7 @@ public final class Supervisor implements AutoCloseable {
   /** Stops a process and its extra runs, then deletes it (with its schedule and history). */
   private CompletableFuture<String> removeProcess(ManagedProcess p) {
     String name = p.name();
-    CompletableFuture<Void> extras = stopExtraRuns(p);
+    CompletableFuture<Void> extras = extraRuns.stop(p);
     jobs.remove(name); // fires no more, whatever happens below
     if (ProcessState.ACTIVE.contains(p.state())) {
       p.afterStop = ManagedProcess.AfterStop.REMOVE;
@@ -1473,12 +1163,20 @@ public final class Supervisor implements AutoCloseable {
     return p;
   }
 
-  private void checkSignal(String name) throws ProtocolException {
+  /** Checks a definition before anything is stored: name, command, program, directory, signal. */
+  private void checkDefinition(ProcessSpec spec) throws ProtocolException {
+    LaunchPlanner.checkShape(spec);
     try {
-      os.signal(name);
+      os.signal(spec.stopSignal());
     } catch (IllegalArgumentException e) {
       throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "invalid stop signal: " + e.getMessage());
     }
+    planner.plan(spec);
+  }
+
+  /** Tears down a group the way its definition says: its stop signal, SIGKILL after its timeout. */
+  private CompletableFuture<Void> tearDown(ProcessSpec spec, long pid) {
+    return os.terminateGroup(pid, stopSignal(spec), spec.stopTimeoutMs());
   }
 
   private Signal stopSignal(ProcessSpec spec) {
@@ -1489,145 +1187,7 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  private ExitInfo exitInfo(ExitStatus status, ProcessSpec spec) {
-    if (status instanceof ExitStatus.Exited) {
-      int code = ((ExitStatus.Exited) status).code();
-      return new ExitInfo(ExitInfo.EXITED, code, null, clock.instant(), "exited with code " + code);
-    }
-    if (status instanceof ExitStatus.Killed) {
-      ExitStatus.Killed killed = (ExitStatus.Killed) status;
-      String name = killed.signal().name();
-      return new ExitInfo(
-          ExitInfo.KILLED,
-          null,
-          name,
-          clock.instant(),
-          "killed by SIG" + name + (killed.coreDumped() ? " (core dumped)" : ""));
-    }
-    return new ExitInfo(ExitInfo.UNKNOWN, null, null, clock.instant(), "ended (exit status unknown)");
-  }
-
-  private ExitInfo launchFailure(String message) {
-    return new ExitInfo(ExitInfo.LAUNCH_FAILED, null, null, clock.instant(), message);
-  }
-
   private ProcessStatus status(ManagedProcess p) {
-    ManagedProcess.Run run = p.run;
-    boolean live = run != null && ProcessState.ACTIVE.contains(p.state());
-    return new ProcessStatus(
-        p.name(),
-        p.state().wireName(),
-        live ? run.pid : null,
-        run == null ? null : run.startedAt,
-        live ? Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000) : null,
-        p.scheduled ? p.retries : p.restarts(),
-        p.lastExit,
-        p.reason(),
-        null,
-        null,
-        CommandText.of(p.spec),
-        p.spec,
-        p.reasonCode(),
-        p.pendingStartAt,
-        RestartPolicies.attemptsLeft(p.spec.restart(), p.failedStarts),
-        p.health,
-        p.healthOutput);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Running on the supervisor thread.
-
-  private interface Task<T> {
-    T run() throws ProtocolException;
-  }
-
-  private <T> CompletableFuture<T> call(Task<T> task) {
-    return callAsync(() -> CompletableFuture.completedFuture(task.run()));
-  }
-
-  /** A request's continuation: runs even while shutting down. */
-  private <T> CompletableFuture<T> onLoop(Task<T> task) {
-    return submit(() -> CompletableFuture.completedFuture(task.run()), false);
-  }
-
-  /** Runs a request on the supervisor thread; its future may complete later (a stop waits). */
-  private <T> CompletableFuture<T> callAsync(Task<CompletableFuture<T>> task) {
-    return submit(task, true);
-  }
-
-  private <T> CompletableFuture<T> submit(Task<CompletableFuture<T>> task, boolean request) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    Audit audit = request ? NEXT_AUDIT.get() : null;
-    if (audit != null) {
-      NEXT_AUDIT.remove(); // taken: written with this request's change
-    }
-    try {
-      loop.execute(
-          () -> {
-            try {
-              if (shuttingDown && request) {
-                throw new ProtocolException(
-                    ErrorCode.UNAVAILABLE, "the daemon is shutting down; try again in a moment");
-              }
-              CompletableFuture<T> outcome;
-              store.begin();
-              try {
-                long auditId = audit == null ? -1 : startAudit(audit);
-                try {
-                  outcome = task.run();
-                  if (audit != null) {
-                    finishAudit(auditId, audit, "ok");
-                  }
-                } catch (ProtocolException e) {
-                  if (audit != null) {
-                    finishAudit(auditId, audit, e.code().wireName() + ": " + e.getMessage());
-                  }
-                  throw e;
-                }
-              } finally {
-                store.commit(); // before any reply: what the client is told is on disk
-              }
-              outcome
-                  .whenComplete(
-                      (v, e) -> {
-                        if (e != null) {
-                          result.completeExceptionally(e);
-                        } else {
-                          result.complete(v);
-                        }
-                      });
-            } catch (ProtocolException | StoreException e) {
-              result.completeExceptionally(e);
-            } catch (RuntimeException | Error e) {
-              log.error("supervisor task failed", e);
-              result.completeExceptionally(e);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      result.completeExceptionally(
-          new ProtocolException(ErrorCode.UNAVAILABLE, "the daemon is shutting down"));
-    }
-    return result;
-  }
-
-  /** Queues an event from another thread (exit watcher, teardown); never throws. */
-  private void post(Runnable event) {
-    try {
-      loop.execute(
-          () -> {
-            try {
-              store.begin();
-              try {
-                event.run();
-              } finally {
-                store.commit();
-              }
-            } catch (RuntimeException | Error e) {
-              log.error("supervisor event failed", e);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      log.debug("event after shutdown dropped");
-    }
+    return p.status(ticker);
   }
 }
