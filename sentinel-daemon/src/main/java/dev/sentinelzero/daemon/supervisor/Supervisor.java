@@ -7,29 +7,37 @@ import dev.sentinelzero.daemon.process.ChildProcess;
 import dev.sentinelzero.daemon.process.ExitStatus;
 import dev.sentinelzero.daemon.process.LaunchException;
 import dev.sentinelzero.daemon.process.LaunchSpec;
+import dev.sentinelzero.daemon.process.MarkedProcesses;
 import dev.sentinelzero.daemon.process.ProcessControl;
 import dev.sentinelzero.daemon.process.Signal;
+import dev.sentinelzero.daemon.schedule.Scheduler;
 import dev.sentinelzero.daemon.store.Store;
 import dev.sentinelzero.daemon.store.StoreException;
 import dev.sentinelzero.protocol.ErrorCode;
 import dev.sentinelzero.protocol.ExitInfo;
+import dev.sentinelzero.protocol.FireTime;
+import dev.sentinelzero.protocol.HealthCheck;
 import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
+import dev.sentinelzero.protocol.ResourceLimits;
 import dev.sentinelzero.protocol.RestartPolicy;
-import dev.sentinelzero.protocol.FireTime;
 import dev.sentinelzero.protocol.RunRecord;
 import dev.sentinelzero.protocol.Schedule;
 import dev.sentinelzero.protocol.ScheduleStatus;
-import java.time.Duration;
-import java.util.function.DoubleSupplier;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,8 +145,8 @@ public final class Supervisor implements AutoCloseable {
     return loop.call(
         () -> {
           List<ManagedProcess> toStart = new ArrayList<>();
-          java.util.Set<Long> tracked = new java.util.HashSet<>();
-          java.util.Set<String> scheduled = jobs.load();
+          Set<Long> tracked = new HashSet<>();
+          Set<String> scheduled = jobs.load();
           for (Store.StoredProcess stored : store.loadProcesses()) {
             ManagedProcess p = new ManagedProcess(stored.spec());
             p.scheduled = scheduled.contains(p.name());
@@ -159,8 +167,8 @@ public final class Supervisor implements AutoCloseable {
           }
           // Processes a previous daemon spawned but died before recording: found by their marker,
           // adopted if their definition wants them running, else stopped (no one was told of them).
-          String homeId = daemonEnvironment.get(dev.sentinelzero.daemon.process.MarkedProcesses.HOME_ID);
-          for (Map.Entry<Long, String> m : dev.sentinelzero.daemon.process.MarkedProcesses.find(homeId).entrySet()) {
+          String homeId = daemonEnvironment.get(MarkedProcesses.HOME_ID);
+          for (Map.Entry<Long, String> m : MarkedProcesses.find(homeId).entrySet()) {
             long pid = m.getKey();
             if (tracked.contains(pid)) {
               continue;
@@ -452,7 +460,7 @@ public final class Supervisor implements AutoCloseable {
    * Sets (or with null clears) the resource limits of a defined process. Persisted; applies from
    * the next sample.
    */
-  public CompletableFuture<Outcome> setLimits(String name, dev.sentinelzero.protocol.ResourceLimits limits) {
+  public CompletableFuture<Outcome> setLimits(String name, ResourceLimits limits) {
     return loop.call(
         () -> {
           ManagedProcess p = require(name);
@@ -483,7 +491,7 @@ public final class Supervisor implements AutoCloseable {
    * Sets (or with null clears) the health check of a defined process. Persisted; a running process
    * starts a new round of checks at once (its first check after the interval).
    */
-  public CompletableFuture<Outcome> setHealthCheck(String name, dev.sentinelzero.protocol.HealthCheck check) {
+  public CompletableFuture<Outcome> setHealthCheck(String name, HealthCheck check) {
     return loop.call(
         () -> {
           ManagedProcess p = require(name);
@@ -569,7 +577,7 @@ public final class Supervisor implements AutoCloseable {
       health.stop(p);
     }
     if (changed) {
-      Map<String, Object> data = new java.util.LinkedHashMap<>();
+      Map<String, Object> data = new LinkedHashMap<>();
       data.put("reason_code", code);
       data.put("pid", p.run != null && ProcessState.ACTIVE.contains(to) ? p.run.pid : null);
       data.put("last_exit", p.lastExit == null ? null : p.lastExit.toJson());
@@ -763,7 +771,7 @@ public final class Supervisor implements AutoCloseable {
   }
 
   private ScheduleStatus scheduleStatus(ManagedProcess p) {
-    dev.sentinelzero.daemon.schedule.Scheduler.View view = jobs.view(p.name());
+    Scheduler.View view = jobs.view(p.name());
     return new ScheduleStatus(
         p.name(), view.schedule(), view.zone().getId(), view.enabled(), view.lastFire(), view.nextFire(), status(p));
   }
@@ -842,7 +850,7 @@ public final class Supervisor implements AutoCloseable {
     }
 
     @Override
-    public java.util.Collection<ManagedProcess> processes() {
+    public Collection<ManagedProcess> processes() {
       return processes.values();
     }
 
@@ -1010,10 +1018,10 @@ public final class Supervisor implements AutoCloseable {
       return ms + "ms";
     }
     if (ms < 60_000) {
-      return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
+      return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
     }
     Duration d = Duration.ofMillis(ms);
-    return d.toMinutes() + "m" + String.format(java.util.Locale.ROOT, "%02d", d.toSecondsPart()) + "s";
+    return d.toMinutes() + "m" + String.format(Locale.ROOT, "%02d", d.toSecondsPart()) + "s";
   }
 
   /** RUNNING/STARTING -> STOPPING; the future completes on the move to STOPPED. */
