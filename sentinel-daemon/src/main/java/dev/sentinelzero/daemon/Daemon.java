@@ -105,7 +105,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     if (detach) {
       dev.sentinelzero.daemon.process.Detach.newSession();
     }
-    Daemon daemon = new Daemon(paths, Clock.systemUTC());
+    Daemon daemon = new Daemon(paths, dev.sentinelzero.daemon.schedule.SystemZone.live());
     try {
       daemon.start(detach);
     } catch (StartupException e) {

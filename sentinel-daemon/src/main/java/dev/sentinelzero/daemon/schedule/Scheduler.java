@@ -76,10 +76,11 @@ public final class Scheduler {
    * The trigger a schedule defines.
    *
    * @param anchor where an interval's grid starts
+   * @param systemZone the machine's zone, for a schedule without {@code tz}
    * @throws ScheduleException naming the bad part of an expression, time or zone
    */
-  public static Trigger trigger(Schedule schedule, Instant anchor) throws ScheduleException {
-    ZoneId zone = zone(schedule);
+  public static Trigger trigger(Schedule schedule, Instant anchor, ZoneId systemZone) throws ScheduleException {
+    ZoneId zone = zone(schedule, systemZone);
     if (schedule.cron() != null) {
       return Trigger.parseCron(schedule.cron(), zone);
     }
@@ -89,9 +90,9 @@ public final class Scheduler {
     return Trigger.parseAt(schedule.at(), zone);
   }
 
-  /** The zone a schedule's times are read in. */
-  public static ZoneId zone(Schedule schedule) throws ScheduleException {
-    return schedule.tz() == null ? ZoneId.systemDefault() : Trigger.parseZone(schedule.tz());
+  /** The zone a schedule's times are read in: its own, or the machine's. */
+  public static ZoneId zone(Schedule schedule, ZoneId systemZone) throws ScheduleException {
+    return schedule.tz() == null ? systemZone : Trigger.parseZone(schedule.tz());
   }
 
   /**

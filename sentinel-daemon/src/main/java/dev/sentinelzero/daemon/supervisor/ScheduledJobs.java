@@ -67,6 +67,8 @@ final class ScheduledJobs {
   private final Map<String, RunCause> queued = new HashMap<>();
   private Timer.Cancellable wake;
   private long wakeToken;
+  /** The machine's zone as last seen (the clock's zone follows the machine's). */
+  private ZoneId systemZone;
 
   ScheduledJobs(Store store, Clock clock, Timer timer, Runs runs) {
     this.store = store;
@@ -79,13 +81,14 @@ final class ScheduledJobs {
   /** Reads the stored jobs; returns their names. Fires nothing yet: see {@link #start}. */
   Set<String> load() {
     Instant now = clock.instant();
+    systemZone = clock.getZone();
     Set<String> names = new LinkedHashSet<>();
     for (Schedules.StoredSchedule s : schedules.load()) {
       names.add(s.name());
       try {
         scheduler.put(
-            s.name(), s.schedule(), Scheduler.trigger(s.schedule(), s.anchor()), Scheduler.zone(s.schedule()),
-            s.enabled(), s.lastFire(), s.checkedUntil(), now);
+            s.name(), s.schedule(), Scheduler.trigger(s.schedule(), s.anchor(), systemZone),
+            Scheduler.zone(s.schedule(), systemZone), s.enabled(), s.lastFire(), s.checkedUntil(), now);
       } catch (ScheduleException e) {
         // Say so and leave the job out: the zone database of this JVM may lack a zone it had.
         log.error("{}: its schedule cannot be read any more ({}); redefine it with sentinel schedule --replace",
@@ -234,7 +237,7 @@ final class ScheduledJobs {
 
   /** The next {@code count} fire times (of one job, or of all when {@code name} is null). */
   List<FireTime> upcoming(String name, int count) {
-    ZoneId local = ZoneId.systemDefault();
+    ZoneId local = clock.getZone();
     List<FireTime> out = new ArrayList<>();
     for (Scheduler.Upcoming u : scheduler.upcoming(name, count)) {
       out.add(
@@ -252,11 +255,41 @@ final class ScheduledJobs {
       return; // a wake-up planned before a later plan()
     }
     wake = null;
+    followSystemZone();
     for (Scheduler.Fire fire : scheduler.due(clock.instant())) {
       fire(fire);
     }
     scheduler.advance(); // the next fire times, now that the runs are under way
     plan();
+  }
+
+  /**
+   * When the machine's zone changed (a laptop that travelled), the jobs without {@code --tz}
+   * follow it from now on: their next fire times are read on the new wall clock. Fire times the
+   * change jumped over are not caught up, as with a clock that goes forward.
+   */
+  private void followSystemZone() {
+    ZoneId now = clock.getZone();
+    if (systemZone == null || now.equals(systemZone)) {
+      systemZone = now;
+      return;
+    }
+    log.info("the system time zone is now {} (was {}); jobs without --tz follow it", now, systemZone);
+    systemZone = now;
+    Instant at = clock.instant();
+    for (String name : scheduler.names()) {
+      Scheduler.View v = scheduler.view(name);
+      if (v.schedule().tz() != null || v.schedule().everyMs() != null) {
+        continue; // its own zone, or an interval: no wall clock involved
+      }
+      try {
+        scheduler.put(
+            name, v.schedule(), Scheduler.trigger(v.schedule(), at, now), now, v.enabled(), v.lastFire(),
+            v.checkedUntil(), at);
+      } catch (ScheduleException e) {
+        log.warn("{}: cannot follow the new time zone: {}", name, e.getMessage());
+      }
+    }
   }
 
   /** Plans the next tick: at the next fire time, at most a second away; none without jobs. */
@@ -333,17 +366,17 @@ final class ScheduledJobs {
     }
   }
 
-  private static ZoneId zone(Schedule schedule) throws ProtocolException {
+  private ZoneId zone(Schedule schedule) throws ProtocolException {
     try {
-      return Scheduler.zone(schedule);
+      return Scheduler.zone(schedule, clock.getZone());
     } catch (ScheduleException e) {
       throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
     }
   }
 
-  private static Trigger parse(Schedule schedule, Instant now) throws ProtocolException {
+  private Trigger parse(Schedule schedule, Instant anchor) throws ProtocolException {
     try {
-      return Scheduler.trigger(schedule, now);
+      return Scheduler.trigger(schedule, anchor, clock.getZone());
     } catch (ScheduleException e) {
       throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
     }

@@ -40,10 +40,11 @@ class ScheduledJobsTest {
   /** A wall clock the test sets. */
   static final class MovableClock extends Clock {
     volatile Instant now = T0;
+    volatile ZoneId zone = ZoneOffset.UTC;
 
     @Override
     public ZoneId getZone() {
-      return ZoneOffset.UTC;
+      return zone;
     }
 
     @Override
@@ -139,6 +140,23 @@ class ScheduledJobsTest {
     ScheduleStatus s = get(supervisor.defineSchedule(job("tick"), every(1000, "skip"), false));
 
     assertThat(s.nextFire()).isEqualTo(T0.plusSeconds(1));
+  }
+
+  @Test
+  void aJobWithoutTz_followsTheMachinesZone_whenItChanges() throws Exception {
+    Schedule nineOClock = new Schedule("0 9 * * *", null, null, null, null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+    Schedule berlin = new Schedule("0 9 * * *", null, null, "Europe/Berlin", null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+    ScheduleStatus s = get(supervisor.defineSchedule(job("local"), nineOClock, false));
+    get(supervisor.defineSchedule(job("fixed"), berlin, false));
+    assertThat(s.nextFire()).isEqualTo(Instant.parse("2026-11-28T09:00:00Z"));
+    assertThat(s.zone()).isEqualTo("Z");
+
+    clock.zone = ZoneId.of("Asia/Tokyo"); // the laptop landed in Tokyo
+    wakeAt(T0.plusSeconds(1));
+
+    assertThat(get(supervisor.schedules("local")).get(0).nextFire()).isEqualTo(Instant.parse("2026-11-28T00:00:00Z"));
+    assertThat(get(supervisor.schedules("local")).get(0).zone()).isEqualTo("Asia/Tokyo");
+    assertThat(get(supervisor.schedules("fixed")).get(0).nextFire()).as("its own zone").isEqualTo(Instant.parse("2026-11-28T08:00:00Z"));
   }
 
   @Test
