@@ -67,6 +67,8 @@ final class ScheduledJobs {
   private final Map<String, RunCause> queued = new HashMap<>();
   private Timer.Cancellable wake;
   private long wakeToken;
+  /** The daemon is shutting down: no more fires ({@link #stop}). */
+  private boolean stopped;
   /** The machine's zone as last seen (the clock's zone follows the machine's). */
   private ZoneId systemZone;
 
@@ -222,6 +224,16 @@ final class ScheduledJobs {
     }
   }
 
+  /**
+   * The daemon is shutting down: fires no more. A fire time that passes from now on is not
+   * recorded as dealt with, so the next daemon catches it up like any missed while it was down.
+   */
+  void stop() {
+    stopped = true;
+    queued.clear();
+    plan();
+  }
+
   /** A job's run ended by itself and will not be retried: starts the queued fire, if any. */
   void runEnded(ManagedProcess p) {
     RunCause next = queued.remove(p.name());
@@ -292,14 +304,14 @@ final class ScheduledJobs {
     }
   }
 
-  /** Plans the next tick: at the next fire time, at most a second away; none without jobs. */
+  /** Plans the next tick: at the next fire time, at most a second away; none without jobs, nor once stopped. */
   private void plan() {
     if (wake != null) {
       wake.cancel();
       wake = null;
     }
     long token = ++wakeToken;
-    if (!scheduler.anyEnabled()) {
+    if (stopped || !scheduler.anyEnabled()) {
       return;
     }
     Duration until = scheduler.nextWake(clock.instant());

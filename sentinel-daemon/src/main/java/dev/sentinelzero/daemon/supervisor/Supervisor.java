@@ -400,6 +400,7 @@ public final class Supervisor implements AutoCloseable {
     return loop.submit(
         () -> {
           shuttingDown = true;
+          jobs.stop(); // no fire may start a run now, nor be recorded as run
           if (keepRunning) {
             List<CompletableFuture<Void>> stopping = new ArrayList<>();
             for (ManagedProcess p : processes.values()) {

@@ -259,4 +259,45 @@ class ScheduledJobsTest {
     assertThat(e2.getCause().getMessage()).contains("not a scheduled job");
     assertThat(e3.getCause().getMessage()).contains("--replace");
   }
+
+  /** Runs the scheduler's pending wake-ups at {@code at}, if any, and waits until their ticks ran. */
+  private void wakeWhileShuttingDown(Instant at) throws Exception {
+    clock.now = at;
+    while (!timer.pending().isEmpty()) {
+      timer.fireNext();
+    }
+    get(supervisor.unstoppedGroups()); // runs after the posted ticks, even while shutting down
+  }
+
+  @Test
+  void aFireTimeThatPassesWhileTheDaemonShutsDown_isNotRecordedAsRun_soTheNextDaemonCatchesItUp() throws Exception {
+    get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
+    get(supervisor.shutdown());
+
+    wakeWhileShuttingDown(T0.plusSeconds(60)); // a slow shutdown: the fire time passes meanwhile
+    assertThat(os.launches).as("nothing starts while shutting down").isEmpty();
+    supervisor.close();
+    clock.now = T0.plusSeconds(90);
+    supervisor = newSupervisor();
+
+    assertThat(os.launches).hasSize(1);
+    assertThat(history("tick")).singleElement().satisfies(r -> {
+      assertThat(r.reason()).isEqualTo(RunRecord.CATCH_UP);
+      assertThat(r.scheduledFor()).isEqualTo(T0.plusSeconds(60));
+    });
+  }
+
+  @Test
+  void overlapAllow_startsNoRunBesideTheMainOne_whileTheDaemonShutsDown() throws Exception {
+    get(supervisor.defineSchedule(job("many"), every(60_000, "allow"), false));
+    wakeAt(T0.plusSeconds(60));
+    assertThat(os.launches).hasSize(1);
+    get(supervisor.shutdown(true)); // leaving the running one for the next daemon
+
+    wakeWhileShuttingDown(T0.plusSeconds(120));
+
+    assertThat(os.launches).as("no process started that nobody will stop").hasSize(1);
+    supervisor.close();
+    assertThat(store.schedules().history("many", 100)).hasSize(1);
+  }
 }
