@@ -165,6 +165,9 @@ public final class Supervisor implements AutoCloseable {
               toStart.add(p);
             }
           }
+          // Before the marker scan: the runs of allow jobs beside their main run are recorded in
+          // the history only, and must be adopted from there, not stopped as unrecorded.
+          runHistory.restore(tracked, supervised, extraRuns);
           // Processes a previous daemon spawned but died before recording: found by their marker,
           // adopted if their definition wants them running, else stopped (no one was told of them).
           String homeId = daemonEnvironment.get(MarkedProcesses.HOME_ID);
@@ -185,7 +188,6 @@ public final class Supervisor implements AutoCloseable {
               os.terminateGroup(pid, os.signal("TERM"), 5_000);
             }
           }
-          runHistory.restore(tracked, supervised, extraRuns);
           for (ManagedProcess p : toStart) {
             try {
               spawn(p, ProcessStatus.REASON_DAEMON, "started with the daemon", RunCause.DAEMON);
