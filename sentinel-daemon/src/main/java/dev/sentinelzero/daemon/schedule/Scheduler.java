@@ -35,7 +35,7 @@ import java.util.PriorityQueue;
  *   <li>The wall clock went back (an NTP step, a user setting it): an interval job re-plans from
  *       the new time; a cron job keeps its next fire time, so a time it already ran at is not run
  *       again, unless the clock went back more than {@link #LARGE_STEP_BACK} (then it re-plans, as
- *       cronie does).
+ *       cronie does); a one-time job that has run never runs again.
  * </ul>
  *
  * <p>Thread: owned by the supervisor thread, like the rest of the supervisor's state.
@@ -224,8 +224,8 @@ public final class Scheduler {
 
   private void steppedBack(Instant now, Duration by) {
     for (Job job : jobs.values()) {
-      if (!job.enabled) {
-        continue;
+      if (!job.enabled || job.trigger instanceof Trigger.At) {
+        continue; // a one-time job keeps its time: once it has run, it never runs again
       }
       if (job.trigger instanceof Trigger.Every || by.compareTo(LARGE_STEP_BACK) > 0) {
         job.checkedUntil = now;
