@@ -295,6 +295,10 @@ final class ScheduledJobs {
         continue; // its own zone, or an interval: no wall clock involved
       }
       try {
+        if (v.schedule().at() != null
+            && Scheduler.trigger(v.schedule(), at, v.zone()).nextAfter(v.checkedUntil()).isEmpty()) {
+          continue; // a one-time job whose time has passed (it ran, or was dropped): never again
+        }
         scheduler.put(
             name, v.schedule(), Scheduler.trigger(v.schedule(), at, now), now, v.enabled(), v.lastFire(),
             v.checkedUntil(), at);

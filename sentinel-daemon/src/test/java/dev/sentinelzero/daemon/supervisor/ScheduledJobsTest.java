@@ -300,4 +300,21 @@ class ScheduledJobsTest {
     supervisor.close();
     assertThat(store.schedules().history("many", 100)).hasSize(1);
   }
+
+  @Test
+  void aOneTimeJobWithoutTz_thatHasRun_doesNotRunAgain_whenTheMachinesZoneMovesItsTimeLater() throws Exception {
+    Schedule eleven = new Schedule(null, null, "2026-11-27T11:00", null, null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+    get(supervisor.defineSchedule(job("remind"), eleven, false));
+    wakeAt(Instant.parse("2026-11-27T11:00:00Z"));
+    assertThat(os.launches).hasSize(1);
+    os.exit(get(supervisor.list("remind")).get(0).pid(), new ExitStatus.Exited(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> "exited".equals(get(supervisor.list("remind")).get(0).state()));
+
+    clock.zone = ZoneId.of("America/New_York"); // flew west: 11:00 there is 16:00 UTC
+    wakeAt(Instant.parse("2026-11-27T11:00:01Z"));
+
+    assertThat(get(supervisor.schedules("remind")).get(0).nextFire()).as("it has run").isNull();
+    wakeAt(Instant.parse("2026-11-27T16:00:00Z"));
+    assertThat(os.launches).as("once, not again at 11:00 in New York").hasSize(1);
+  }
 }
