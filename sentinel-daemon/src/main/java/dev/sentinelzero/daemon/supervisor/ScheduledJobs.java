@@ -267,12 +267,20 @@ final class ScheduledJobs {
       return; // a wake-up planned before a later plan()
     }
     wake = null;
-    followSystemZone();
-    for (Scheduler.Fire fire : scheduler.due(clock.instant())) {
-      fire(fire);
+    try {
+      followSystemZone();
+      for (Scheduler.Fire fire : scheduler.due(clock.instant())) {
+        try {
+          fire(fire);
+        } catch (RuntimeException e) {
+          // A failed write (a full disk): this fire is lost, the other jobs' fires still run.
+          log.error("{}: the fire for {} failed", fire.name(), fire.scheduledFor(), e);
+        }
+      }
+      scheduler.advance(); // the next fire times, now that the runs are under way
+    } finally {
+      plan(); // whatever failed, the scheduler keeps waking up
     }
-    scheduler.advance(); // the next fire times, now that the runs are under way
-    plan();
   }
 
   /**

@@ -317,4 +317,25 @@ class ScheduledJobsTest {
     wakeAt(Instant.parse("2026-11-27T16:00:00Z"));
     assertThat(os.launches).as("once, not again at 11:00 in New York").hasSize(1);
   }
+
+  @Test
+  void aFireThatFails_inTheDatabase_doesNotStopTheSchedulerForGood() throws Exception {
+    get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
+    String refuse = "CREATE TRIGGER refuse BEFORE UPDATE ON schedules BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END";
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("sentinel.db"));
+        java.sql.Statement st = c.createStatement()) {
+      st.execute(refuse); // a write that fails once, as on a full disk
+    }
+    clock.now = T0.plusSeconds(60);
+    timer.fireNext();
+    get(supervisor.list(null)); // after the tick
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("sentinel.db"));
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("DROP TRIGGER refuse");
+    }
+
+    assertThat(timer.pending()).as("still ticking").isNotEmpty();
+    wakeAt(T0.plusSeconds(120));
+    assertThat(os.launches).as("the next fire time runs").hasSize(1);
+  }
 }
