@@ -66,9 +66,15 @@ final class ExtraRuns {
 
   /** Starts a run beside the main one; returns its pid. */
   long start(ManagedProcess p, RunCause cause) throws ProtocolException {
-    LaunchSpec launch = planner.plan(p.spec);
-    long runId = supervised.newRunId();
     String name = p.name();
+    LaunchSpec launch;
+    try {
+      launch = planner.plan(p.spec);
+    } catch (ProtocolException e) {
+      history.launchFailed(name, cause, history.launchFailure(e.getMessage())); // as a main run's
+      throw e;
+    }
+    long runId = supervised.newRunId();
     ChildProcess child;
     try {
       child = os.spawn(launch, status -> loop.post(() -> onExit(name, runId, status)));

@@ -338,4 +338,26 @@ class ScheduledJobsTest {
     wakeAt(T0.plusSeconds(120));
     assertThat(os.launches).as("the next fire time runs").hasSize(1);
   }
+
+  @Test
+  void overlapAllow_aRunBesideTheMainOneThatCannotStart_isInTheHistory() throws Exception {
+    Path work = java.nio.file.Files.createDirectory(dir.resolve("work"));
+    ProcessSpec spec =
+        new ProcessSpec("many", null, List.of("/bin/sh", "-c", "true"), false, work.toString(), Map.of(), null, "TERM", 5000)
+            .withRestart(RestartPolicy.DEFAULT.with(Map.of("mode", "never")));
+    get(supervisor.defineSchedule(spec, every(60_000, "allow"), false));
+    wakeAt(T0.plusSeconds(60));
+    java.nio.file.Files.delete(work); // removed while the first run goes on
+
+    wakeAt(T0.plusSeconds(120));
+
+    assertThat(os.launches).hasSize(1);
+    assertThat(history("many")).hasSize(2);
+    assertThat(history("many").get(1)).satisfies(r -> {
+      assertThat(r.scheduledFor()).isEqualTo(T0.plusSeconds(120));
+      assertThat(r.pid()).isNull();
+      assertThat(r.exit().kind()).isEqualTo(dev.sentinelzero.protocol.ExitInfo.LAUNCH_FAILED);
+      assertThat(r.exit().message()).contains("does not exist");
+    });
+  }
 }
