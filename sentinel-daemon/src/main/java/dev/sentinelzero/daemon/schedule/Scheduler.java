@@ -249,10 +249,14 @@ public final class Scheduler {
     return wake;
   }
 
-  /** Whether any job is enabled (with none, the caller need not tick). */
-  public boolean anyEnabled() {
+  /**
+   * Whether any enabled job has a fire time to come (with none, the caller need not tick: a
+   * one-time job that has run and {@code @reboot} have none).
+   */
+  public boolean anyToFire() {
+    advance();
     for (Job job : jobs.values()) {
-      if (job.enabled) {
+      if (job.enabled && job.nextFire != null) {
         return true;
       }
     }

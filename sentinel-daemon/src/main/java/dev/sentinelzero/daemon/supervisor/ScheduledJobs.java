@@ -316,14 +316,14 @@ final class ScheduledJobs {
     }
   }
 
-  /** Plans the next tick: at the next fire time, at most a second away; none without jobs, nor once stopped. */
+  /** Plans the next tick: at the next fire time, at most a second away; none without a fire time to come, nor once stopped. */
   private void plan() {
     if (wake != null) {
       wake.cancel();
       wake = null;
     }
     long token = ++wakeToken;
-    if (stopped || !scheduler.anyEnabled()) {
+    if (stopped || !scheduler.anyToFire()) {
       return;
     }
     Duration until = scheduler.nextWake(clock.instant());

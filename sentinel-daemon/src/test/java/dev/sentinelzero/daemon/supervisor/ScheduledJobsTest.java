@@ -305,8 +305,9 @@ class ScheduledJobsTest {
   void aOneTimeJobWithoutTz_thatHasRun_doesNotRunAgain_whenTheMachinesZoneMovesItsTimeLater() throws Exception {
     Schedule eleven = new Schedule(null, null, "2026-11-27T11:00", null, null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
     get(supervisor.defineSchedule(job("remind"), eleven, false));
+    get(supervisor.defineSchedule(job("hourly"), every(3_600_000, "skip"), false)); // keeps the scheduler ticking
     wakeAt(Instant.parse("2026-11-27T11:00:00Z"));
-    assertThat(os.launches).hasSize(1);
+    assertThat(history("remind")).hasSize(1);
     os.exit(get(supervisor.list("remind")).get(0).pid(), new ExitStatus.Exited(0));
     await().atMost(Duration.ofSeconds(10)).until(() -> "exited".equals(get(supervisor.list("remind")).get(0).state()));
 
@@ -315,7 +316,7 @@ class ScheduledJobsTest {
 
     assertThat(get(supervisor.schedules("remind")).get(0).nextFire()).as("it has run").isNull();
     wakeAt(Instant.parse("2026-11-27T16:00:00Z"));
-    assertThat(os.launches).as("once, not again at 11:00 in New York").hasSize(1);
+    assertThat(history("remind")).as("once, not again at 11:00 in New York").hasSize(1);
   }
 
   @Test
@@ -359,5 +360,21 @@ class ScheduledJobsTest {
       assertThat(r.exit().kind()).isEqualTo(dev.sentinelzero.protocol.ExitInfo.LAUNCH_FAILED);
       assertThat(r.exit().message()).contains("does not exist");
     });
+  }
+
+  @Test
+  void withOnlyJobsThatCannotFireAgain_theSchedulerStopsWakingUpEverySecond() throws Exception {
+    get(supervisor.defineSchedule(job("boot"), Schedule.cron("@reboot", "UTC"), false));
+    assertThat(timer.pending()).as("@reboot fires only when the daemon starts").isEmpty();
+
+    Schedule once = new Schedule(null, null, "2026-11-27T10:00:30Z", null, null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+    get(supervisor.defineSchedule(job("once"), once, false));
+    assertThat(timer.pending()).hasSize(1);
+    clock.now = T0.plusSeconds(30);
+    timer.fireNext();
+    get(supervisor.list(null)); // after the tick
+
+    assertThat(os.launches).hasSize(1);
+    assertThat(timer.pending()).as("a one-time job that has run").isEmpty();
   }
 }
