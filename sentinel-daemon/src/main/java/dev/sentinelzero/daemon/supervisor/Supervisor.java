@@ -1102,7 +1102,7 @@ public final class Supervisor implements AutoCloseable {
             p.failedStarts = 0;
             spawn(
                 p,
-                ProcessStatus.REASON_MANUAL,
+                cause == RunCause.MANUAL ? ProcessStatus.REASON_MANUAL : ProcessStatus.REASON_SCHEDULED,
                 cause == RunCause.MANUAL ? "restarted by request" : "started by its schedule, replacing the previous run",
                 cause);
           } catch (ProtocolException e) {

@@ -377,4 +377,23 @@ class ScheduledJobsTest {
     assertThat(os.launches).hasSize(1);
     assertThat(timer.pending()).as("a one-time job that has run").isEmpty();
   }
+
+  @Test
+  void overlapReplace_theRunThatReplacesTheRunningOne_isAScheduledRun() throws Exception {
+    get(supervisor.defineSchedule(job("fresh"), every(60_000, "replace"), false));
+    wakeAt(T0.plusSeconds(60));
+    long first = get(supervisor.list("fresh")).get(0).pid();
+
+    wakeAt(T0.plusSeconds(120));
+    assertThat(os.terminating(first)).isTrue();
+    os.exit(first, new ExitStatus.Killed(new dev.sentinelzero.daemon.process.Signal("TERM", 15), false));
+    os.groupGone(first);
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 2);
+
+    assertThat(get(supervisor.list("fresh")).get(0).reasonCode()).isEqualTo(dev.sentinelzero.protocol.ProcessStatus.REASON_SCHEDULED);
+    assertThat(history("fresh").get(1)).satisfies(r -> {
+      assertThat(r.reason()).isEqualTo(RunRecord.SCHEDULE);
+      assertThat(r.scheduledFor()).isEqualTo(T0.plusSeconds(120));
+    });
+  }
 }
