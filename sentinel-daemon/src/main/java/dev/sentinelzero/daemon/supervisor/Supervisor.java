@@ -962,11 +962,11 @@ public final class Supervisor implements AutoCloseable {
               + " failed starts in a row within "
               + humanMillis((ticker.getAsLong() - p.streakStartNanos) / 1_000_000);
       moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_GAVE_UP, why);
-      if (p.scheduled) {
-        jobs.runEnded(p);
-      }
       if (policy.cooldownMs() != null) {
         schedule(p, policy.cooldownMs(), ProcessStatus.REASON_COOLDOWN, "tried again after the cooldown", true);
+      }
+      if (p.scheduled) {
+        jobs.runEnded(p); // after the cooldown is planned: a queued run that starts calls it off
       }
     } else {
       long delay = ((RestartDecision.Restart) decision).delayMs();

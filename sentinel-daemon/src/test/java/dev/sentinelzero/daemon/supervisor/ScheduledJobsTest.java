@@ -396,4 +396,27 @@ class ScheduledJobsTest {
       assertThat(r.scheduledFor()).isEqualTo(T0.plusSeconds(120));
     });
   }
+
+  @Test
+  void overlapQueue_theQueuedRunAfterARunThatGaveUp_isNotJoinedByASecondRunWhenTheCooldownEnds() throws Exception {
+    ProcessSpec spec = job("flaky").withRestart(
+        RestartPolicy.DEFAULT.with(Map.of("mode", "on-failure", "retries", 0, "cooldown_ms", 600_000L, "jitter", 0.0)));
+    get(supervisor.defineSchedule(spec, every(60_000, "queue"), false));
+    wakeAt(T0.plusSeconds(60));
+    wakeAt(T0.plusSeconds(120)); // queued behind the first run
+    long first = get(supervisor.list("flaky")).get(0).pid();
+
+    os.exit(first, new ExitStatus.Exited(1)); // fails at once: the policy gives up (cooldown 10 min)
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 2); // the queued run
+    long queued = get(supervisor.list("flaky")).get(0).pid();
+    for (FakeTimer.Task t : timer.pending()) {
+      if (t.delayMs == 600_000) {
+        t.run.run(); // the cooldown's end, if one was left pending
+      }
+    }
+    get(supervisor.list(null)); // after what it posted
+
+    assertThat(os.launches).as("one run at a time").hasSize(2);
+    assertThat(get(supervisor.list("flaky")).get(0).pid()).isEqualTo(queued);
+  }
 }
