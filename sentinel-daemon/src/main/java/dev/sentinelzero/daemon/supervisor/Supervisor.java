@@ -428,7 +428,9 @@ public final class Supervisor implements AutoCloseable {
                   .reversed());
           List<CompletableFuture<Void>> all = new ArrayList<>();
           for (ManagedProcess p : active) {
-            p.afterStop = ManagedProcess.AfterStop.NOTHING;
+            if (p.afterStop != ManagedProcess.AfterStop.REMOVE) {
+              p.afterStop = ManagedProcess.AfterStop.NOTHING; // a removal under way still deletes it
+            }
             if (ProcessState.ACTIVE.contains(p.state())) {
               all.add(
                   p.state() == ProcessState.STOPPING

@@ -419,4 +419,24 @@ class ScheduledJobsTest {
     assertThat(os.launches).as("one run at a time").hasSize(2);
     assertThat(get(supervisor.list("flaky")).get(0).pid()).isEqualTo(queued);
   }
+
+  @Test
+  void aJobRemovedWhileItsRunStops_staysRemoved_whenTheDaemonShutsDownMeanwhile() throws Exception {
+    get(supervisor.defineSchedule(job("gone"), every(60_000, "skip"), false));
+    wakeAt(T0.plusSeconds(60));
+    long pid = get(supervisor.list("gone")).get(0).pid();
+
+    CompletableFuture<String> removed = supervisor.removeSchedule("gone");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    CompletableFuture<Void> shutdown = supervisor.shutdown(); // while the run is still stopping
+    get(supervisor.unstoppedGroups());
+    os.exit(pid, new ExitStatus.Killed(new dev.sentinelzero.daemon.process.Signal("TERM", 15), false));
+    os.groupGone(pid);
+    assertThat(get(removed)).isEqualTo("gone");
+    get(shutdown);
+    supervisor.close();
+
+    supervisor = newSupervisor();
+    assertThat(get(supervisor.list(null))).as("the client was told it is removed").isEmpty();
+  }
 }
