@@ -160,6 +160,10 @@ public final class Scheduler {
         job.checkedUntil = now;
         continue;
       }
+      if (job.checkedUntil.isAfter(now.plus(TICK))) {
+        // Dealt with up to a time still to come: the clock went back while the daemon was down.
+        steppedBack(job, now, Duration.between(now, job.checkedUntil));
+      }
       catchUp(job, now).ifPresent(fires::add);
     }
     return fires;
@@ -224,13 +228,19 @@ public final class Scheduler {
 
   private void steppedBack(Instant now, Duration by) {
     for (Job job : jobs.values()) {
-      if (!job.enabled || job.trigger instanceof Trigger.At) {
-        continue; // a one-time job keeps its time: once it has run, it never runs again
+      if (job.enabled) {
+        steppedBack(job, now, by);
       }
-      if (job.trigger instanceof Trigger.Every || by.compareTo(LARGE_STEP_BACK) > 0) {
-        job.checkedUntil = now;
-        job.nextFire = job.trigger.nextAfter(now).orElse(null);
-      }
+    }
+  }
+
+  private static void steppedBack(Job job, Instant now, Duration by) {
+    if (job.trigger instanceof Trigger.At) {
+      return; // a one-time job keeps its time: once it has run, it never runs again
+    }
+    if (job.trigger instanceof Trigger.Every || by.compareTo(LARGE_STEP_BACK) > 0) {
+      job.checkedUntil = now;
+      job.nextFire = job.trigger.nextAfter(now).orElse(null);
     }
   }
 

@@ -167,4 +167,20 @@ class SchedulerTest {
       assertThat(scheduler.due(again)).extracting(Scheduler.Fire::name).doesNotContain("once");
     }
   }
+
+  @Test
+  void aClockThatWentBackWhileTheDaemonWasDown_isReplannedAtStart_asIfItWentBackWhileItRan() throws ScheduleException {
+    Instant future = T0.plus(Duration.ofDays(30)); // the last daemon ran with a clock a month ahead
+    Schedule s = new Schedule(null, 60_000L, null, "UTC", null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+    scheduler.put("interval", s, new Trigger.Every(Duration.ofMinutes(1), T0.minusSeconds(3600)), UTC, true, future, future, T0);
+    cron("daily", "0 12 * * *", future, T0);
+    cron("close", "0 12 * * *", T0.plusSeconds(600), T0); // ten minutes: a cron job keeps its time
+
+    assertThat(scheduler.atStart(T0)).isEmpty();
+
+    assertThat(scheduler.view("interval").nextFire()).isEqualTo(T0.plusSeconds(60));
+    assertThat(scheduler.view("daily").nextFire()).isEqualTo(Instant.parse("2026-11-27T12:00:00Z"));
+    assertThat(scheduler.view("close").nextFire()).isEqualTo(Instant.parse("2026-11-27T12:00:00Z"));
+    assertThat(scheduler.due(Instant.parse("2026-11-27T12:00:00Z"))).extracting(Scheduler.Fire::name).contains("daily");
+  }
 }
