@@ -88,9 +88,17 @@ final class ScheduledJobs {
     for (Schedules.StoredSchedule s : schedules.load()) {
       names.add(s.name());
       try {
+        Trigger trigger = Scheduler.trigger(s.schedule(), s.anchor(), systemZone);
+        Instant checkedUntil = s.checkedUntil();
+        if (trigger instanceof Trigger.At at && s.lastFire() != null && s.lastFire().isAfter(s.anchor())
+            && at.instant().isAfter(checkedUntil)) {
+          // A one-time job that ran (its fire came after it was defined), whose local time reads
+          // later in the machine's zone of now: it ran once, it does not run again.
+          checkedUntil = at.instant();
+        }
         scheduler.put(
-            s.name(), s.schedule(), Scheduler.trigger(s.schedule(), s.anchor(), systemZone),
-            Scheduler.zone(s.schedule(), systemZone), s.enabled(), s.lastFire(), s.checkedUntil(), now);
+            s.name(), s.schedule(), trigger, Scheduler.zone(s.schedule(), systemZone), s.enabled(), s.lastFire(),
+            checkedUntil, now);
       } catch (ScheduleException e) {
         // Say so and leave the job out: the zone database of this JVM may lack a zone it had.
         log.error("{}: its schedule cannot be read any more ({}); redefine it with sentinel schedule --replace",

@@ -439,4 +439,23 @@ class ScheduledJobsTest {
     supervisor = newSupervisor();
     assertThat(get(supervisor.list(null))).as("the client was told it is removed").isEmpty();
   }
+
+  @Test
+  void aOneTimeJobWithoutTz_thatHasRun_doesNotRunAgain_whenTheDaemonStartsInAZoneWestOfTheOld() throws Exception {
+    Schedule eleven = new Schedule(null, null, "2026-11-27T11:00", null, null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+    get(supervisor.defineSchedule(job("remind"), eleven, false));
+    clock.now = Instant.parse("2026-11-27T11:00:00Z");
+    timer.fireNext(); // its last wake-up: nothing is left to fire
+    assertThat(history("remind")).hasSize(1);
+    os.exit(get(supervisor.list("remind")).get(0).pid(), new ExitStatus.Exited(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> history("remind").get(0).endedAt() != null);
+    supervisor.close();
+
+    clock.zone = ZoneId.of("America/New_York"); // flew west while the laptop was off: 11:00 there is 16:00 UTC
+    clock.now = Instant.parse("2026-11-27T17:00:00Z");
+    supervisor = newSupervisor();
+
+    assertThat(history("remind")).as("it ran once; no catch-up of 11:00 in New York").hasSize(1);
+    assertThat(get(supervisor.schedules("remind")).get(0).nextFire()).isNull();
+  }
 }
