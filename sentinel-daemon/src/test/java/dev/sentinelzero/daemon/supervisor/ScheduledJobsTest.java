@@ -458,4 +458,22 @@ class ScheduledJobsTest {
     assertThat(history("remind")).as("it ran once; no catch-up of 11:00 in New York").hasSize(1);
     assertThat(get(supervisor.schedules("remind")).get(0).nextFire()).isNull();
   }
+
+  @Test
+  void overlapAllow_aRunBesideTheMainOneWhoseHistoryRowCannotBeWritten_isStillStoppedWithItsJob() throws Exception {
+    get(supervisor.defineSchedule(job("many"), every(60_000, "allow"), false));
+    wakeAt(T0.plusSeconds(60));
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("sentinel.db"));
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TRIGGER refuse BEFORE INSERT ON history BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    }
+    wakeAt(T0.plusSeconds(120));
+    assertThat(os.launches).hasSize(2);
+    long beside = os.nextPid.get();
+
+    CompletableFuture<?> stopped = supervisor.stop("many");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(beside));
+    assertThat(stopped).isNotDone();
+  }
 }
