@@ -324,7 +324,10 @@ final class ScheduledJobs {
     }
   }
 
-  /** Plans the next tick: at the next fire time, at most a second away; none without a fire time to come, nor once stopped. */
+  /**
+   * Plans the next tick: at the next fire time, at most a second away; none without a fire time to
+   * come, nor once stopped.
+   */
   private void plan() {
     if (wake != null) {
       wake.cancel();
