@@ -315,4 +315,32 @@ class ScheduleEndToEndTest {
     assertThat(history("long")).hasSize(1);
     assertThat(job(history("long").get(0).get("exit")).get("kind")).as("an adopted run's status cannot be read").isEqualTo("unknown");
   }
+
+  @Test
+  void runsBesideTheMainOne_whenTheDaemonIsKilled_areAdoptedByTheNextDaemon_notStopped() throws Exception {
+    schedule("many", "sleep 30", Map.of("cron", "0 3 1 1 *", "overlap", "allow"));
+    assertThat(ok("schedule.run", Map.of("name", "many")).result().get("action")).isEqualTo("started");
+    assertThat(ok("schedule.run", Map.of("name", "many")).result().get("action")).isEqualTo("started_beside");
+    List<Long> pids = history("many").stream().map(r -> ((Number) r.get("pid")).longValue()).toList();
+    assertThat(pids).hasSize(2);
+
+    daemon.process().destroyForcibly(); // SIGKILL
+    daemon.process().waitFor();
+    daemon.launch();
+    client.close();
+    client = daemon.client();
+
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> pids.stream().allMatch(pid -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent()));
+    assertThat(history("many")).as("both still running").allSatisfy(r -> assertThat(r.get("ended_at")).isNull());
+    assertThat(((Number) job(listed("many").get("process")).get("pid")).longValue()).isEqualTo(pids.get(0));
+
+    ok("schedule.remove", Map.of("name", "many"));
+    // Not the daemon's children any more: init reaps them, a moment after they are gone.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> pids.stream().noneMatch(pid -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent()));
+  }
 }

@@ -35,7 +35,7 @@ import java.util.PriorityQueue;
  *   <li>The wall clock went back (an NTP step, a user setting it): an interval job re-plans from
  *       the new time; a cron job keeps its next fire time, so a time it already ran at is not run
  *       again, unless the clock went back more than {@link #LARGE_STEP_BACK} (then it re-plans, as
- *       cronie does).
+ *       cronie does); a one-time job that has run never runs again.
  * </ul>
  *
  * <p>Thread: owned by the supervisor thread, like the rest of the supervisor's state.
@@ -160,6 +160,10 @@ public final class Scheduler {
         job.checkedUntil = now;
         continue;
       }
+      if (job.checkedUntil.isAfter(now.plus(TICK))) {
+        // Dealt with up to a time still to come: the clock went back while the daemon was down.
+        steppedBack(job, now, Duration.between(now, job.checkedUntil));
+      }
       catchUp(job, now).ifPresent(fires::add);
     }
     return fires;
@@ -224,13 +228,19 @@ public final class Scheduler {
 
   private void steppedBack(Instant now, Duration by) {
     for (Job job : jobs.values()) {
-      if (!job.enabled) {
-        continue;
+      if (job.enabled) {
+        steppedBack(job, now, by);
       }
-      if (job.trigger instanceof Trigger.Every || by.compareTo(LARGE_STEP_BACK) > 0) {
-        job.checkedUntil = now;
-        job.nextFire = job.trigger.nextAfter(now).orElse(null);
-      }
+    }
+  }
+
+  private static void steppedBack(Job job, Instant now, Duration by) {
+    if (job.trigger instanceof Trigger.At) {
+      return; // a one-time job keeps its time: once it has run, it never runs again
+    }
+    if (job.trigger instanceof Trigger.Every || by.compareTo(LARGE_STEP_BACK) > 0) {
+      job.checkedUntil = now;
+      job.nextFire = job.trigger.nextAfter(now).orElse(null);
     }
   }
 
@@ -249,10 +259,14 @@ public final class Scheduler {
     return wake;
   }
 
-  /** Whether any job is enabled (with none, the caller need not tick). */
-  public boolean anyEnabled() {
+  /**
+   * Whether any enabled job has a fire time to come (with none, the caller need not tick: a
+   * one-time job that has run and {@code @reboot} have none).
+   */
+  public boolean anyToFire() {
+    advance();
     for (Job job : jobs.values()) {
-      if (job.enabled) {
+      if (job.enabled && job.nextFire != null) {
         return true;
       }
     }

@@ -6,6 +6,7 @@ import dev.sentinelzero.daemon.process.LaunchException;
 import dev.sentinelzero.daemon.process.LaunchSpec;
 import dev.sentinelzero.daemon.process.ProcessControl;
 import dev.sentinelzero.daemon.store.Store;
+import dev.sentinelzero.daemon.store.StoreException;
 import dev.sentinelzero.protocol.ErrorCode;
 import dev.sentinelzero.protocol.ExitInfo;
 import dev.sentinelzero.protocol.ProtocolException;
@@ -66,9 +67,15 @@ final class ExtraRuns {
 
   /** Starts a run beside the main one; returns its pid. */
   long start(ManagedProcess p, RunCause cause) throws ProtocolException {
-    LaunchSpec launch = planner.plan(p.spec);
-    long runId = supervised.newRunId();
     String name = p.name();
+    LaunchSpec launch;
+    try {
+      launch = planner.plan(p.spec);
+    } catch (ProtocolException e) {
+      history.launchFailed(name, cause, history.launchFailure(e.getMessage())); // as a main run's
+      throw e;
+    }
+    long runId = supervised.newRunId();
     ChildProcess child;
     try {
       child = os.spawn(launch, status -> loop.post(() -> onExit(name, runId, status)));
@@ -77,10 +84,15 @@ final class ExtraRuns {
       throw new ProtocolException(ErrorCode.LAUNCH_FAILED, "cannot start " + name + ": " + e.getMessage());
     }
     ManagedProcess.Run run = new ManagedProcess.Run(runId, child.pid(), clock.instant(), ticker.getAsLong());
-    history.opened(name, cause, run, child);
-    store.commit(); // as in Supervisor.spawn: the pid is on disk before anything else happens
-    store.begin();
-    p.extraRuns.put(runId, run);
+    p.extraRuns.put(runId, run); // watched and stopped with its job, whatever the store says below
+    try {
+      history.opened(name, cause, run, child);
+      store.commit(); // as in Supervisor.spawn: the pid is on disk before anything else happens
+      store.begin();
+    } catch (StoreException e) {
+      // The process runs; only a daemon crash before it ends could lose track of it.
+      log.error("{}: cannot record the run beside the main one (pid {})", name, child.pid(), e);
+    }
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("pid", child.pid());
     data.put("reason", cause.reason());

@@ -67,6 +67,8 @@ final class ScheduledJobs {
   private final Map<String, RunCause> queued = new HashMap<>();
   private Timer.Cancellable wake;
   private long wakeToken;
+  /** The daemon is shutting down: no more fires ({@link #stop}). */
+  private boolean stopped;
   /** The machine's zone as last seen (the clock's zone follows the machine's). */
   private ZoneId systemZone;
 
@@ -86,9 +88,17 @@ final class ScheduledJobs {
     for (Schedules.StoredSchedule s : schedules.load()) {
       names.add(s.name());
       try {
+        Trigger trigger = Scheduler.trigger(s.schedule(), s.anchor(), systemZone);
+        Instant checkedUntil = s.checkedUntil();
+        if (trigger instanceof Trigger.At at && s.lastFire() != null && s.lastFire().isAfter(s.anchor())
+            && at.instant().isAfter(checkedUntil)) {
+          // A one-time job that ran (its fire came after it was defined), whose local time reads
+          // later in the machine's zone of now: it ran once, it does not run again.
+          checkedUntil = at.instant();
+        }
         scheduler.put(
-            s.name(), s.schedule(), Scheduler.trigger(s.schedule(), s.anchor(), systemZone),
-            Scheduler.zone(s.schedule(), systemZone), s.enabled(), s.lastFire(), s.checkedUntil(), now);
+            s.name(), s.schedule(), trigger, Scheduler.zone(s.schedule(), systemZone), s.enabled(), s.lastFire(),
+            checkedUntil, now);
       } catch (ScheduleException e) {
         // Say so and leave the job out: the zone database of this JVM may lack a zone it had.
         log.error("{}: its schedule cannot be read any more ({}); redefine it with sentinel schedule --replace",
@@ -222,6 +232,16 @@ final class ScheduledJobs {
     }
   }
 
+  /**
+   * The daemon is shutting down: fires no more. A fire time that passes from now on is not
+   * recorded as dealt with, so the next daemon catches it up like any missed while it was down.
+   */
+  void stop() {
+    stopped = true;
+    queued.clear();
+    plan();
+  }
+
   /** A job's run ended by itself and will not be retried: starts the queued fire, if any. */
   void runEnded(ManagedProcess p) {
     RunCause next = queued.remove(p.name());
@@ -255,12 +275,20 @@ final class ScheduledJobs {
       return; // a wake-up planned before a later plan()
     }
     wake = null;
-    followSystemZone();
-    for (Scheduler.Fire fire : scheduler.due(clock.instant())) {
-      fire(fire);
+    try {
+      followSystemZone();
+      for (Scheduler.Fire fire : scheduler.due(clock.instant())) {
+        try {
+          fire(fire);
+        } catch (RuntimeException e) {
+          // A failed write (a full disk): this fire is lost, the other jobs' fires still run.
+          log.error("{}: the fire for {} failed", fire.name(), fire.scheduledFor(), e);
+        }
+      }
+      scheduler.advance(); // the next fire times, now that the runs are under way
+    } finally {
+      plan(); // whatever failed, the scheduler keeps waking up
     }
-    scheduler.advance(); // the next fire times, now that the runs are under way
-    plan();
   }
 
   /**
@@ -283,6 +311,10 @@ final class ScheduledJobs {
         continue; // its own zone, or an interval: no wall clock involved
       }
       try {
+        if (v.schedule().at() != null
+            && Scheduler.trigger(v.schedule(), at, v.zone()).nextAfter(v.checkedUntil()).isEmpty()) {
+          continue; // a one-time job whose time has passed (it ran, or was dropped): never again
+        }
         scheduler.put(
             name, v.schedule(), Scheduler.trigger(v.schedule(), at, now), now, v.enabled(), v.lastFire(),
             v.checkedUntil(), at);
@@ -292,14 +324,17 @@ final class ScheduledJobs {
     }
   }
 
-  /** Plans the next tick: at the next fire time, at most a second away; none without jobs. */
+  /**
+   * Plans the next tick: at the next fire time, at most a second away; none without a fire time to
+   * come, nor once stopped.
+   */
   private void plan() {
     if (wake != null) {
       wake.cancel();
       wake = null;
     }
     long token = ++wakeToken;
-    if (!scheduler.anyEnabled()) {
+    if (stopped || !scheduler.anyToFire()) {
       return;
     }
     Duration until = scheduler.nextWake(clock.instant());

@@ -165,6 +165,9 @@ public final class Supervisor implements AutoCloseable {
               toStart.add(p);
             }
           }
+          // Before the marker scan: the runs of allow jobs beside their main run are recorded in
+          // the history only, and must be adopted from there, not stopped as unrecorded.
+          runHistory.restore(tracked, supervised, extraRuns);
           // Processes a previous daemon spawned but died before recording: found by their marker,
           // adopted if their definition wants them running, else stopped (no one was told of them).
           String homeId = daemonEnvironment.get(MarkedProcesses.HOME_ID);
@@ -185,7 +188,6 @@ public final class Supervisor implements AutoCloseable {
               os.terminateGroup(pid, os.signal("TERM"), 5_000);
             }
           }
-          runHistory.restore(tracked, supervised, extraRuns);
           for (ManagedProcess p : toStart) {
             try {
               spawn(p, ProcessStatus.REASON_DAEMON, "started with the daemon", RunCause.DAEMON);
@@ -400,6 +402,7 @@ public final class Supervisor implements AutoCloseable {
     return loop.submit(
         () -> {
           shuttingDown = true;
+          jobs.stop(); // no fire may start a run now, nor be recorded as run
           if (keepRunning) {
             List<CompletableFuture<Void>> stopping = new ArrayList<>();
             for (ManagedProcess p : processes.values()) {
@@ -425,7 +428,9 @@ public final class Supervisor implements AutoCloseable {
                   .reversed());
           List<CompletableFuture<Void>> all = new ArrayList<>();
           for (ManagedProcess p : active) {
-            p.afterStop = ManagedProcess.AfterStop.NOTHING;
+            if (p.afterStop != ManagedProcess.AfterStop.REMOVE) {
+              p.afterStop = ManagedProcess.AfterStop.NOTHING; // a removal under way still deletes it
+            }
             if (ProcessState.ACTIVE.contains(p.state())) {
               all.add(
                   p.state() == ProcessState.STOPPING
@@ -959,11 +964,11 @@ public final class Supervisor implements AutoCloseable {
               + " failed starts in a row within "
               + humanMillis((ticker.getAsLong() - p.streakStartNanos) / 1_000_000);
       moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_GAVE_UP, why);
-      if (p.scheduled) {
-        jobs.runEnded(p);
-      }
       if (policy.cooldownMs() != null) {
         schedule(p, policy.cooldownMs(), ProcessStatus.REASON_COOLDOWN, "tried again after the cooldown", true);
+      }
+      if (p.scheduled) {
+        jobs.runEnded(p); // after the cooldown is planned: a queued run that starts calls it off
       }
     } else {
       long delay = ((RestartDecision.Restart) decision).delayMs();
@@ -1099,7 +1104,7 @@ public final class Supervisor implements AutoCloseable {
             p.failedStarts = 0;
             spawn(
                 p,
-                ProcessStatus.REASON_MANUAL,
+                cause == RunCause.MANUAL ? ProcessStatus.REASON_MANUAL : ProcessStatus.REASON_SCHEDULED,
                 cause == RunCause.MANUAL ? "restarted by request" : "started by its schedule, replacing the previous run",
                 cause);
           } catch (ProtocolException e) {

@@ -149,4 +149,38 @@ class SchedulerTest {
     assertThat(scheduler.view("once").nextFire()).isNull();
     assertThat(scheduler.due(T0.plusSeconds(3600))).isEmpty();
   }
+
+  @Test
+  void aOneTimeJobThatRan_doesNotRunAgain_whenTheClockGoesBackMoreThanThreeHours() throws ScheduleException {
+    Instant at = Instant.parse("2026-11-27T11:00:00Z");
+    Schedule s = new Schedule(null, null, "2026-11-27T11:00Z", "UTC", null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+    scheduler.put("once", s, Trigger.parseAt("2026-11-27T11:00Z", UTC), UTC, true, null, T0, T0);
+    every("interval", 60_000, "once", T0);
+    assertThat(scheduler.due(at)).extracting(Scheduler.Fire::name).contains("once");
+
+    assertThat(scheduler.due(at.minus(Duration.ofHours(4)))).isEmpty(); // the clock is set back four hours
+    assertThat(scheduler.view("once").nextFire()).isNull();
+
+    Instant again = at.minus(Duration.ofHours(4));
+    while (again.isBefore(at.plusSeconds(2))) { // and ticks on, past 11:00 once more
+      again = again.plusSeconds(60);
+      assertThat(scheduler.due(again)).extracting(Scheduler.Fire::name).doesNotContain("once");
+    }
+  }
+
+  @Test
+  void aClockThatWentBackWhileTheDaemonWasDown_isReplannedAtStart_asIfItWentBackWhileItRan() throws ScheduleException {
+    Instant future = T0.plus(Duration.ofDays(30)); // the last daemon ran with a clock a month ahead
+    Schedule s = new Schedule(null, 60_000L, null, "UTC", null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+    scheduler.put("interval", s, new Trigger.Every(Duration.ofMinutes(1), T0.minusSeconds(3600)), UTC, true, future, future, T0);
+    cron("daily", "0 12 * * *", future, T0);
+    cron("close", "0 12 * * *", T0.plusSeconds(600), T0); // ten minutes: a cron job keeps its time
+
+    assertThat(scheduler.atStart(T0)).isEmpty();
+
+    assertThat(scheduler.view("interval").nextFire()).isEqualTo(T0.plusSeconds(60));
+    assertThat(scheduler.view("daily").nextFire()).isEqualTo(Instant.parse("2026-11-27T12:00:00Z"));
+    assertThat(scheduler.view("close").nextFire()).isEqualTo(Instant.parse("2026-11-27T12:00:00Z"));
+    assertThat(scheduler.due(Instant.parse("2026-11-27T12:00:00Z"))).extracting(Scheduler.Fire::name).contains("daily");
+  }
 }

@@ -259,4 +259,221 @@ class ScheduledJobsTest {
     assertThat(e2.getCause().getMessage()).contains("not a scheduled job");
     assertThat(e3.getCause().getMessage()).contains("--replace");
   }
+
+  /** Runs the scheduler's pending wake-ups at {@code at}, if any, and waits until their ticks ran. */
+  private void wakeWhileShuttingDown(Instant at) throws Exception {
+    clock.now = at;
+    while (!timer.pending().isEmpty()) {
+      timer.fireNext();
+    }
+    get(supervisor.unstoppedGroups()); // runs after the posted ticks, even while shutting down
+  }
+
+  @Test
+  void aFireTimeThatPassesWhileTheDaemonShutsDown_isNotRecordedAsRun_soTheNextDaemonCatchesItUp() throws Exception {
+    get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
+    get(supervisor.shutdown());
+
+    wakeWhileShuttingDown(T0.plusSeconds(60)); // a slow shutdown: the fire time passes meanwhile
+    assertThat(os.launches).as("nothing starts while shutting down").isEmpty();
+    supervisor.close();
+    clock.now = T0.plusSeconds(90);
+    supervisor = newSupervisor();
+
+    assertThat(os.launches).hasSize(1);
+    assertThat(history("tick")).singleElement().satisfies(r -> {
+      assertThat(r.reason()).isEqualTo(RunRecord.CATCH_UP);
+      assertThat(r.scheduledFor()).isEqualTo(T0.plusSeconds(60));
+    });
+  }
+
+  @Test
+  void overlapAllow_startsNoRunBesideTheMainOne_whileTheDaemonShutsDown() throws Exception {
+    get(supervisor.defineSchedule(job("many"), every(60_000, "allow"), false));
+    wakeAt(T0.plusSeconds(60));
+    assertThat(os.launches).hasSize(1);
+    get(supervisor.shutdown(true)); // leaving the running one for the next daemon
+
+    wakeWhileShuttingDown(T0.plusSeconds(120));
+
+    assertThat(os.launches).as("no process started that nobody will stop").hasSize(1);
+    supervisor.close();
+    assertThat(store.schedules().history("many", 100)).hasSize(1);
+  }
+
+  @Test
+  void aOneTimeJobWithoutTz_thatHasRun_doesNotRunAgain_whenTheMachinesZoneMovesItsTimeLater() throws Exception {
+    Schedule eleven = new Schedule(null, null, "2026-11-27T11:00", null, null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+    get(supervisor.defineSchedule(job("remind"), eleven, false));
+    get(supervisor.defineSchedule(job("hourly"), every(3_600_000, "skip"), false)); // keeps the scheduler ticking
+    wakeAt(Instant.parse("2026-11-27T11:00:00Z"));
+    assertThat(history("remind")).hasSize(1);
+    os.exit(get(supervisor.list("remind")).get(0).pid(), new ExitStatus.Exited(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> "exited".equals(get(supervisor.list("remind")).get(0).state()));
+
+    clock.zone = ZoneId.of("America/New_York"); // flew west: 11:00 there is 16:00 UTC
+    wakeAt(Instant.parse("2026-11-27T11:00:01Z"));
+
+    assertThat(get(supervisor.schedules("remind")).get(0).nextFire()).as("it has run").isNull();
+    wakeAt(Instant.parse("2026-11-27T16:00:00Z"));
+    assertThat(history("remind")).as("once, not again at 11:00 in New York").hasSize(1);
+  }
+
+  @Test
+  void aFireThatFails_inTheDatabase_doesNotStopTheSchedulerForGood() throws Exception {
+    get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
+    String refuse = "CREATE TRIGGER refuse BEFORE UPDATE ON schedules BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END";
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("sentinel.db"));
+        java.sql.Statement st = c.createStatement()) {
+      st.execute(refuse); // a write that fails once, as on a full disk
+    }
+    clock.now = T0.plusSeconds(60);
+    timer.fireNext();
+    get(supervisor.list(null)); // after the tick
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("sentinel.db"));
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("DROP TRIGGER refuse");
+    }
+
+    assertThat(timer.pending()).as("still ticking").isNotEmpty();
+    wakeAt(T0.plusSeconds(120));
+    assertThat(os.launches).as("the next fire time runs").hasSize(1);
+  }
+
+  @Test
+  void overlapAllow_aRunBesideTheMainOneThatCannotStart_isInTheHistory() throws Exception {
+    Path work = java.nio.file.Files.createDirectory(dir.resolve("work"));
+    ProcessSpec spec =
+        new ProcessSpec("many", null, List.of("/bin/sh", "-c", "true"), false, work.toString(), Map.of(), null, "TERM", 5000)
+            .withRestart(RestartPolicy.DEFAULT.with(Map.of("mode", "never")));
+    get(supervisor.defineSchedule(spec, every(60_000, "allow"), false));
+    wakeAt(T0.plusSeconds(60));
+    java.nio.file.Files.delete(work); // removed while the first run goes on
+
+    wakeAt(T0.plusSeconds(120));
+
+    assertThat(os.launches).hasSize(1);
+    assertThat(history("many")).hasSize(2);
+    assertThat(history("many").get(1)).satisfies(r -> {
+      assertThat(r.scheduledFor()).isEqualTo(T0.plusSeconds(120));
+      assertThat(r.pid()).isNull();
+      assertThat(r.exit().kind()).isEqualTo(dev.sentinelzero.protocol.ExitInfo.LAUNCH_FAILED);
+      assertThat(r.exit().message()).contains("does not exist");
+    });
+  }
+
+  @Test
+  void withOnlyJobsThatCannotFireAgain_theSchedulerStopsWakingUpEverySecond() throws Exception {
+    get(supervisor.defineSchedule(job("boot"), Schedule.cron("@reboot", "UTC"), false));
+    assertThat(timer.pending()).as("@reboot fires only when the daemon starts").isEmpty();
+
+    Schedule once = new Schedule(null, null, "2026-11-27T10:00:30Z", null, null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+    get(supervisor.defineSchedule(job("once"), once, false));
+    assertThat(timer.pending()).hasSize(1);
+    clock.now = T0.plusSeconds(30);
+    timer.fireNext();
+    get(supervisor.list(null)); // after the tick
+
+    assertThat(os.launches).hasSize(1);
+    assertThat(timer.pending()).as("a one-time job that has run").isEmpty();
+  }
+
+  @Test
+  void overlapReplace_theRunThatReplacesTheRunningOne_isAScheduledRun() throws Exception {
+    get(supervisor.defineSchedule(job("fresh"), every(60_000, "replace"), false));
+    wakeAt(T0.plusSeconds(60));
+    long first = get(supervisor.list("fresh")).get(0).pid();
+
+    wakeAt(T0.plusSeconds(120));
+    assertThat(os.terminating(first)).isTrue();
+    os.exit(first, new ExitStatus.Killed(new dev.sentinelzero.daemon.process.Signal("TERM", 15), false));
+    os.groupGone(first);
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 2);
+
+    assertThat(get(supervisor.list("fresh")).get(0).reasonCode()).isEqualTo(dev.sentinelzero.protocol.ProcessStatus.REASON_SCHEDULED);
+    assertThat(history("fresh").get(1)).satisfies(r -> {
+      assertThat(r.reason()).isEqualTo(RunRecord.SCHEDULE);
+      assertThat(r.scheduledFor()).isEqualTo(T0.plusSeconds(120));
+    });
+  }
+
+  @Test
+  void overlapQueue_theQueuedRunAfterARunThatGaveUp_isNotJoinedByASecondRunWhenTheCooldownEnds() throws Exception {
+    ProcessSpec spec = job("flaky").withRestart(
+        RestartPolicy.DEFAULT.with(Map.of("mode", "on-failure", "retries", 0, "cooldown_ms", 600_000L, "jitter", 0.0)));
+    get(supervisor.defineSchedule(spec, every(60_000, "queue"), false));
+    wakeAt(T0.plusSeconds(60));
+    wakeAt(T0.plusSeconds(120)); // queued behind the first run
+    long first = get(supervisor.list("flaky")).get(0).pid();
+
+    os.exit(first, new ExitStatus.Exited(1)); // fails at once: the policy gives up (cooldown 10 min)
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 2); // the queued run
+    long queued = get(supervisor.list("flaky")).get(0).pid();
+    for (FakeTimer.Task t : timer.pending()) {
+      if (t.delayMs == 600_000) {
+        t.run.run(); // the cooldown's end, if one was left pending
+      }
+    }
+    get(supervisor.list(null)); // after what it posted
+
+    assertThat(os.launches).as("one run at a time").hasSize(2);
+    assertThat(get(supervisor.list("flaky")).get(0).pid()).isEqualTo(queued);
+  }
+
+  @Test
+  void aJobRemovedWhileItsRunStops_staysRemoved_whenTheDaemonShutsDownMeanwhile() throws Exception {
+    get(supervisor.defineSchedule(job("gone"), every(60_000, "skip"), false));
+    wakeAt(T0.plusSeconds(60));
+    long pid = get(supervisor.list("gone")).get(0).pid();
+
+    CompletableFuture<String> removed = supervisor.removeSchedule("gone");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    CompletableFuture<Void> shutdown = supervisor.shutdown(); // while the run is still stopping
+    get(supervisor.unstoppedGroups());
+    os.exit(pid, new ExitStatus.Killed(new dev.sentinelzero.daemon.process.Signal("TERM", 15), false));
+    os.groupGone(pid);
+    assertThat(get(removed)).isEqualTo("gone");
+    get(shutdown);
+    supervisor.close();
+
+    supervisor = newSupervisor();
+    assertThat(get(supervisor.list(null))).as("the client was told it is removed").isEmpty();
+  }
+
+  @Test
+  void aOneTimeJobWithoutTz_thatHasRun_doesNotRunAgain_whenTheDaemonStartsInAZoneWestOfTheOld() throws Exception {
+    Schedule eleven = new Schedule(null, null, "2026-11-27T11:00", null, null, null, Schedule.DEFAULT_CATCH_UP_WINDOW_MS);
+    get(supervisor.defineSchedule(job("remind"), eleven, false));
+    clock.now = Instant.parse("2026-11-27T11:00:00Z");
+    timer.fireNext(); // its last wake-up: nothing is left to fire
+    assertThat(history("remind")).hasSize(1);
+    os.exit(get(supervisor.list("remind")).get(0).pid(), new ExitStatus.Exited(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> history("remind").get(0).endedAt() != null);
+    supervisor.close();
+
+    clock.zone = ZoneId.of("America/New_York"); // flew west while the laptop was off: 11:00 there is 16:00 UTC
+    clock.now = Instant.parse("2026-11-27T17:00:00Z");
+    supervisor = newSupervisor();
+
+    assertThat(history("remind")).as("it ran once; no catch-up of 11:00 in New York").hasSize(1);
+    assertThat(get(supervisor.schedules("remind")).get(0).nextFire()).isNull();
+  }
+
+  @Test
+  void overlapAllow_aRunBesideTheMainOneWhoseHistoryRowCannotBeWritten_isStillStoppedWithItsJob() throws Exception {
+    get(supervisor.defineSchedule(job("many"), every(60_000, "allow"), false));
+    wakeAt(T0.plusSeconds(60));
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("sentinel.db"));
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TRIGGER refuse BEFORE INSERT ON history BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    }
+    wakeAt(T0.plusSeconds(120));
+    assertThat(os.launches).hasSize(2);
+    long beside = os.nextPid.get();
+
+    CompletableFuture<?> stopped = supervisor.stop("many");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(beside));
+    assertThat(stopped).isNotDone();
+  }
 }
