@@ -242,6 +242,11 @@ final class ScheduledJobs {
     plan();
   }
 
+  /** Calls off the run queued behind the running one, if any (the user stopped the job). */
+  void dropQueued(String name) {
+    queued.remove(name);
+  }
+
   /** A job's run ended by itself and will not be retried: starts the queued fire, if any. */
   void runEnded(ManagedProcess p) {
     RunCause next = queued.remove(p.name());

@@ -236,6 +236,7 @@ public final class Supervisor implements AutoCloseable {
             } catch (ProtocolException e) {
               processes.remove(p.name());
               store.deleteProcess(p.name());
+              store.schedules().deleteHistory(p.name()); // its failed launch: nothing is left of it
               throw e;
             }
             return CompletableFuture.completedFuture(new Outcome(status(p), true));
@@ -284,6 +285,10 @@ public final class Supervisor implements AutoCloseable {
           ManagedProcess p = require(name);
           store.setDesired(name, false);
           CompletableFuture<Void> extras = extraRuns.stop(p);
+          if (p.scheduled) {
+            jobs.dropQueued(name); // stopped by hand: the run waiting behind it is called off too
+          }
+          p.afterStopCause = null;
           if (p.state() == ProcessState.STOPPING) {
             p.afterStop = ManagedProcess.AfterStop.NOTHING;
             return CompletableFuture.allOf(awaitStop(p), extras)

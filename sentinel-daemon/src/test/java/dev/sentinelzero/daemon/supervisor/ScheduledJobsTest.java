@@ -213,6 +213,27 @@ class ScheduledJobsTest {
   }
 
   @Test
+  void stoppingAJobByHand_callsOffTheQueuedRun_soALaterRequestedRunIsNotFollowedByIt() throws Exception {
+    get(supervisor.defineSchedule(job("queue"), every(60_000, "queue"), false));
+    wakeAt(T0.plusSeconds(60));
+    wakeAt(T0.plusSeconds(70).plusSeconds(50)); // the 120 s fire: queued behind the first run
+    long pid = get(supervisor.list("queue")).get(0).pid();
+    CompletableFuture<?> stopped = supervisor.stop("queue");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    os.exit(pid, new ExitStatus.Killed(new dev.sentinelzero.daemon.process.Signal("TERM", 15), false));
+    os.groupGone(pid);
+    get(stopped);
+
+    get(supervisor.start("queue")); // by hand, not through the schedule
+    long manual = get(supervisor.list("queue")).get(0).pid();
+    os.exit(manual, new ExitStatus.Exited(0));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> history("queue").size() == 2 && history("queue").get(1).endedAt() != null);
+    assertThat(os.launches).as("no stale queued run after the requested one").hasSize(2);
+    assertThat(history("queue")).extracting(RunRecord::reason).containsExactly(RunRecord.SCHEDULE, RunRecord.MANUAL);
+  }
+
+  @Test
   void aDisabledJob_doesNotFire_norCatchUpWhenEnabledAgain() throws Exception {
     get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
     assertThat(get(supervisor.setScheduleEnabled("tick", false)).changed()).isTrue();
