@@ -26,19 +26,15 @@ public final class Schedules {
   /** The newest runs of each process that the history keeps. */
   public static final int RUNS_KEPT = 1000;
 
-  /** The store's cache of prepared statements. */
-  interface Statements {
-    PreparedStatement get(String sql) throws SQLException;
-  }
-
   private final Connection connection;
   private final Clock clock;
-  private final Statements statements;
+  /** The store, whose prepared statements the hot writes (a run's start and end) reuse. */
+  private final Store store;
 
-  Schedules(Connection connection, Clock clock, Statements statements) {
+  Schedules(Connection connection, Clock clock, Store store) {
     this.connection = connection;
     this.clock = clock;
-    this.statements = statements;
+    this.store = store;
   }
 
   /**
@@ -145,8 +141,8 @@ public final class Schedules {
         pid,
         startTime == null ? null : startTime.toEpochMilli(),
         exit == null ? null : Json.write(exit.toJson()));
-    try (ResultSet rs = statements.get("SELECT last_insert_rowid()").executeQuery()) {
-      return rs.next() ? rs.getLong(1) : -1;
+    try {
+      return store.lastInsertId();
     } catch (SQLException e) {
       throw new StoreException("cannot read the new run's id: " + e.getMessage(), e);
     }
@@ -268,7 +264,7 @@ public final class Schedules {
 
   private void update(String sql, String what, Object... params) {
     try {
-      PreparedStatement st = statements.get(sql);
+      PreparedStatement st = store.statement(sql);
       bind(st, params);
       st.executeUpdate();
     } catch (SQLException e) {

@@ -40,7 +40,7 @@ public final class Store implements AutoCloseable {
   private Store(Connection connection, Clock clock) {
     this.connection = connection;
     this.clock = clock;
-    this.schedules = new Schedules(connection, clock, this::statement);
+    this.schedules = new Schedules(connection, clock, this);
   }
 
   /** A prepared statement for {@code sql}, kept for the next call (parameters are all set again). */
