@@ -220,6 +220,81 @@ class EscapeEndToEndTest {
     }
   }
 
+  @Test
+  void afterADaemonCrash_anAdoptedRunKeepsItsEscapees_untilItIsStopped() throws Exception {
+    long pgid;
+    try (RunningDaemon.Client c = daemon.client()) {
+      pgid = startEscaping(c, "web");
+    }
+    List<Long> before = escapees(pgid).stream().map(ProcFs.Marked::pid).toList();
+    daemon.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9
+
+    daemon.launch();
+
+    try (RunningDaemon.Client c = daemon.client()) {
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> "running".equals(state(c.call("status", Map.of("name", "web")))));
+      assertThat(escapees(pgid).stream().map(ProcFs.Marked::pid).toList())
+          .as("the adopted run's escapees, spared by the start-up sweep")
+          .containsExactlyInAnyOrderElementsOf(before);
+
+      ok(c.call("stop", Map.of("name", "web")), "process");
+
+      assertThat(marked()).isEmpty();
+    }
+  }
+
+  @Test
+  void afterADaemonCrash_theEscapeesOfARunThatEndedMeanwhile_areEndedAtStart() throws Exception {
+    long pgid;
+    try (RunningDaemon.Client c = daemon.client()) {
+      Map<String, Object> args = define("web", "setsid sleep 7792 & exec sleep 1000");
+      pgid = ((Number) ok(c.call("start", args), "process").get("pid")).longValue();
+      homeId = homeIdOf(c);
+      await().atMost(Duration.ofSeconds(10)).until(() -> marked().size() == 2);
+    }
+    daemon.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9
+    ProcessHandle.of(pgid).ifPresent(ProcessHandle::destroyForcibly); // the leader ends meanwhile
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> ProcFs.state(pgid) == null || "Z".equals(ProcFs.state(pgid)));
+    List<ProcFs.Marked> orphans = marked();
+    assertThat(orphans).as("the orphaned escapee").hasSize(1);
+    long orphan = orphans.get(0).pid();
+
+    daemon.launch();
+
+    // The run is gone, so the daemon starts the process again; the old run's escapee is ended.
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> ProcFs.state(orphan) == null || "Z".equals(ProcFs.state(orphan)));
+    try (RunningDaemon.Client c = daemon.client()) {
+      ok(c.call("stop", Map.of("name", "web")), "process");
+    }
+    assertThat(marked()).isEmpty();
+  }
+
+  @Test
+  void aSymlinkPlantedAtTheLogPath_failsTheStartClearly_andTheTargetIsUntouched() throws Exception {
+    Path logs = daemon.paths.logs();
+    Files.createDirectories(logs);
+    Path precious = tmp.resolve("precious.txt");
+    Files.writeString(precious, "keep\n");
+    Path dangling = tmp.resolve("nowhere").resolve("created.txt");
+    Files.createSymbolicLink(logs.resolve("a.out.log"), precious);
+    Files.createSymbolicLink(logs.resolve("b.out.log"), dangling);
+    try (RunningDaemon.Client c = daemon.client()) {
+      for (String name : List.of("a", "b")) {
+        Response r = c.call("start", define(name, "echo written"));
+        assertThat(r).as("%s", r).isInstanceOf(Response.Failure.class);
+        assertThat(((Response.Failure) r).message())
+            .contains(logs.resolve(name + ".out.log").toString())
+            .contains("is a symbolic link");
+      }
+    }
+    assertThat(Files.readString(precious)).isEqualTo("keep\n");
+    assertThat(dangling).doesNotExist();
+    assertThat(dangling.getParent()).doesNotExist();
+  }
+
   /** The home's marker, computed as the daemon does (a hash of the home's path). */
   private String homeIdOf(RunningDaemon.Client c) throws Exception {
     byte[] digest =

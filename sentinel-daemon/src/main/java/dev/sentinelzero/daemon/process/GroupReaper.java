@@ -49,6 +49,7 @@ final class GroupReaper implements AutoCloseable {
   private final NativeOs os;
   private final LongSupplier ticker;
   private final Map<Long, Leader> leaders;
+  private final Set<String> spawning;
   private final LongConsumer groupGone;
   private final int sigkill;
   private final int sigcont;
@@ -62,10 +63,18 @@ final class GroupReaper implements AutoCloseable {
 
   /**
    * @param leaders the leaders known to the control; a finished leader is removed from it here
+   * @param spawning the run ids of spawns under way (their leaders are not in {@code leaders} yet),
+   *     which a sweep must spare
    * @param groupGone called on the reaper thread when a group's termination completes
    */
-  GroupReaper(NativeOs os, LongSupplier ticker, Map<Long, Leader> leaders, LongConsumer groupGone) {
+  GroupReaper(
+      NativeOs os,
+      LongSupplier ticker,
+      Map<Long, Leader> leaders,
+      Set<String> spawning,
+      LongConsumer groupGone) {
     this.os = os;
+    this.spawning = spawning;
     this.ticker = ticker;
     this.leaders = leaders;
     this.groupGone = groupGone;
@@ -226,12 +235,13 @@ final class GroupReaper implements AutoCloseable {
       Leader leader = sweep ? null : leaders.get(pgid);
       List<Long> live = sweep ? List.of() : table.members().getOrDefault(pgid, List.of());
       boolean scanned = markedSince != null && termination.markerScanDue();
-      Map<Long, Instant> found = Map.of();
+      Map<Long, Instant> found = new HashMap<>();
       if (scanned) {
         termination.markerScanned();
         found = escapees(termination, table.marked(), pgids);
       }
       refreshEscapees(termination);
+      found.keySet().removeAll(termination.escapees().keySet()); // only the new ones
       termination.escapees().putAll(found);
       // Our leader, alive but no longer in its group (it called setpgid): signal it by pid,
       // which is safe because its pid stays ours until we reap it.
@@ -298,7 +308,8 @@ final class GroupReaper implements AutoCloseable {
       Termination termination, List<NativeOs.Marked> marked, Set<Long> terminating) {
     Map<Long, Instant> out = new HashMap<>();
     if (termination.strayHome() != null) {
-      Set<String> knownRuns = new HashSet<>();
+      // Runs being spawned count as known: their leader is not in the map yet.
+      Set<String> knownRuns = new HashSet<>(spawning);
       Set<String> knownLegacy = new HashSet<>();
       for (Leader leader : leaders.values()) {
         RunMark mark = leader.mark();

@@ -106,7 +106,9 @@ final class LinuxProcTable {
                   ? RunMark.parse(environ.bytes, environ.length)
                   : null;
           if (mark != null) {
-            marked.add(new NativeOs.Marked(stat.pid(), stat.pgrp(), startTime(stat), mark));
+            marked.add(
+                new NativeOs.Marked(
+                    stat.pid(), stat.pgrp(), stat.session(), startTime(stat), mark));
           }
         }
       }

@@ -103,4 +103,6 @@ interface MacLibc extends PosixLibc {
       throws LastErrorException;
 
   int geteuid();
+
+  int getsid(int pid) throws LastErrorException;
 }

@@ -203,11 +203,20 @@ final class MacOs extends PosixOs {
         List<String> environment = environment(libc, pid, args, argMax);
         RunMark mark = environment == null ? null : RunMark.parse(environment);
         if (mark != null) {
-          out.add(new Marked(pid, pgid, start, mark));
+          out.add(new Marked(pid, pgid, sid(libc, pid), start, mark));
         }
       }
     }
     return out;
+  }
+
+  /** {@code getsid(pid)} (no permission check: {@code bsd/kern/kern_prot.c}); -1 if gone. */
+  private static long sid(MacLibc libc, int pid) {
+    try {
+      return libc.getsid(pid);
+    } catch (LastErrorException e) {
+      return -1;
+    }
   }
 
   /** A process's environment from KERN_PROCARGS2; null if the kernel will not show it. */

@@ -32,7 +32,14 @@ public final class MarkedProcesses {
 
   private MarkedProcesses() {}
 
-  /** Live group leaders marked with {@code homeId}: pid to the process name they were started as. */
+  /**
+   * Live processes marked with {@code homeId} that may lead a run: pid to the process name they
+   * were started as. A candidate leads its process group but not a session ({@link
+   * NativeOs.Marked#mayLeadARun}: a {@code setsid} escapee of a run is not one), and of several
+   * candidates with one run id only the oldest counts (the others left the leader's group with
+   * {@code setpgid}). The caller still skips those of runs it watches ({@link
+   * ProcessControl#belongsToWatchedRun}).
+   */
   public static Map<Long, String> find(String homeId) {
     Map<Long, String> out = new HashMap<>();
     if (homeId == null) {
@@ -40,15 +47,23 @@ public final class MarkedProcesses {
     }
     try {
       NativeOs os = ProcessControls.nativeOs();
+      Map<String, NativeOs.Marked> oldestOfRun = new HashMap<>();
       for (NativeOs.Marked m : os.scan(Set.of(), Instant.EPOCH).marked()) {
         RunMark mark = m.mark();
-        if (m.pid() == m.pgid()
-            && homeId.equals(mark.homeId())
-            && !mark.healthCheck()
-            && mark.name() != null) {
-          out.put(m.pid(), mark.name());
+        if (!m.mayLeadARun()
+            || !homeId.equals(mark.homeId())
+            || mark.healthCheck()
+            || mark.name() == null) {
+          continue;
         }
+        if (mark.runId() == null) {
+          out.put(m.pid(), mark.name()); // an earlier build's: no run id to group by
+          continue;
+        }
+        oldestOfRun.merge(
+            mark.runId(), m, (a, b) -> b.startTime().isBefore(a.startTime()) ? b : a);
       }
+      oldestOfRun.values().forEach(m -> out.put(m.pid(), m.mark().name()));
     } catch (RuntimeException | LinkageError e) {
       // The macOS side has not run on a Mac yet: a mistake here must not keep the daemon from
       // starting.

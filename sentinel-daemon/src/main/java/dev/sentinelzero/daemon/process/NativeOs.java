@@ -86,8 +86,22 @@ interface NativeOs {
     return scan(pgids, null).members();
   }
 
-  /** A live process whose environment carries a supervision marker. */
-  record Marked(long pid, long pgid, Instant startTime, RunMark mark) {}
+  /**
+   * A live process whose environment carries a supervision marker.
+   *
+   * @param sid its session id, -1 if unknown
+   */
+  record Marked(long pid, long pgid, long sid, Instant startTime, RunMark mark) {
+    /**
+     * Whether it may be a run's leader: it leads its process group but not a session. A leader is
+     * spawned into a new group of the daemon's session and cannot call setsid (POSIX refuses it
+     * to a group leader), so a marked session leader is one of the run's processes that left
+     * with {@code setsid}.
+     */
+    boolean mayLeadARun() {
+      return pid == pgid && sid != pid;
+    }
+  }
 
   /**
    * What one pass over the process table saw.

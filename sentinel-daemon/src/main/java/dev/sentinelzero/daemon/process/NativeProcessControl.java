@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads and state: {@code leaders} (every spawned or adopted leader until its group's
  * termination completes) is a concurrent map, added to by spawning/adopting threads, marked by the
- * exit watcher, and removed from by the group reaper. Everything else here is immutable after
+ * exit watcher, and removed from by the group reaper; {@code spawning} (run ids of spawns under
+ * way) is a concurrent set written by spawning threads and read by the group reaper. Everything else here is immutable after
  * construction, apart from the flags {@code closed} and {@code peerPidFailureTold} and the atomic
  * run counter.
  */
@@ -38,6 +39,8 @@ final class NativeProcessControl implements ProcessControl {
 
   private final NativeOs os;
   private final Map<Long, Leader> leaders = new ConcurrentHashMap<>();
+  /** Run ids between posix_spawn and their leader's entry in {@code leaders}. */
+  private final Set<String> spawning = ConcurrentHashMap.newKeySet();
   private final GroupSampler sampler;
   private final GroupReaper reaper;
   private final ExitWatcher watcher;
@@ -50,7 +53,7 @@ final class NativeProcessControl implements ProcessControl {
   NativeProcessControl(NativeOs os, LongSupplier nanoTicker) {
     this.os = os;
     this.sampler = new GroupSampler(nanoTicker);
-    this.reaper = new GroupReaper(os, nanoTicker, leaders, sampler::forget);
+    this.reaper = new GroupReaper(os, nanoTicker, leaders, spawning, sampler::forget);
     this.watcher = new ExitWatcher(os, this::leaderExited);
   }
 
@@ -65,7 +68,14 @@ final class NativeProcessControl implements ProcessControl {
     LaunchSpec marked =
         new LaunchSpec(
             spec.executable(), spec.argv(), environment, spec.cwd(), spec.stdout(), spec.stderr());
-    int pid = os.spawn(marked);
+    spawning.add(runId); // before the child exists: a sweep must never take it for a stray
+    int pid;
+    try {
+      pid = os.spawn(marked);
+    } catch (LaunchException | RuntimeException e) {
+      spawning.remove(runId);
+      throw e;
+    }
     Instant startTime = os.startTime(pid);
     RunMark mark =
         new RunMark(
@@ -74,6 +84,7 @@ final class NativeProcessControl implements ProcessControl {
         runId,
         environment.containsKey(MarkedProcesses.HEALTH_CHECK));
     leaders.put((long) pid, new Leader(pid, true, mark, startTime));
+    spawning.remove(runId);
     try {
       watcher.watch(pid, true, onExit);
     } catch (RuntimeException e) {
@@ -157,6 +168,21 @@ final class NativeProcessControl implements ProcessControl {
     Objects.requireNonNull(first, "first");
     ensureOpen();
     return reaper.terminateStrays(homeId, first, timeoutMs);
+  }
+
+  @Override
+  public boolean belongsToWatchedRun(long pid) {
+    List<String> environment = os.environment(pid);
+    RunMark mark = environment == null ? null : RunMark.parse(environment);
+    if (mark == null) {
+      return false;
+    }
+    for (Leader leader : leaders.values()) {
+      if (leader.pid() != pid && leader.mark() != null && leader.mark().sameRun(mark)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

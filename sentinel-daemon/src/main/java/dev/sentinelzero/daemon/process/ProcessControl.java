@@ -99,6 +99,15 @@ public interface ProcessControl extends AutoCloseable {
     return CompletableFuture.completedFuture(null);
   }
 
+  /**
+   * Whether a live process carries the marker of a run watched here (spawned or adopted, not yet
+   * torn down), other than as its leader: one of that run's processes, which its teardown ends,
+   * not a run of its own. False when its environment cannot be read.
+   */
+  default boolean belongsToWatchedRun(long pid) {
+    return false;
+  }
+
   /** The signal of the given name ({@code TERM}, {@code SIGTERM}, {@code term}) or number. */
   Signal signal(String nameOrNumber) throws IllegalArgumentException;
 

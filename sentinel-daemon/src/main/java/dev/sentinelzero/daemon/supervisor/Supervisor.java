@@ -173,8 +173,8 @@ public final class Supervisor implements AutoCloseable {
           String homeId = daemonEnvironment.get(MarkedProcesses.HOME_ID);
           for (Map.Entry<Long, String> m : MarkedProcesses.find(homeId).entrySet()) {
             long pid = m.getKey();
-            if (tracked.contains(pid)) {
-              continue;
+            if (tracked.contains(pid) || os.belongsToWatchedRun(pid)) {
+              continue; // an adopted run's leader, or one of its processes: its teardown ends it
             }
             ManagedProcess p = processes.get(m.getValue());
             if (p != null && (toStart.contains(p) || (p.scheduled && p.run == null))

@@ -59,4 +59,13 @@ class RunMarkTest {
     assertThat(legacy.sameRun(new RunMark("h1", "api", null, false))).isFalse();
     assertThat(legacy.sameRun(new RunMark("h1", "web", null, true))).isFalse();
   }
+
+  @Test
+  void aRunLeader_leadsItsGroupButNoSession_soASetsidEscapeeIsNeverTakenForOne() {
+    RunMark m = new RunMark("h1", "web", "r.1", false);
+    java.time.Instant t = java.time.Instant.EPOCH;
+    assertThat(new NativeOs.Marked(100, 100, 7, t, m).mayLeadARun()).isTrue(); // spawned leader
+    assertThat(new NativeOs.Marked(101, 101, 101, t, m).mayLeadARun()).isFalse(); // setsid
+    assertThat(new NativeOs.Marked(102, 100, 7, t, m).mayLeadARun()).isFalse(); // a member
+  }
 }
