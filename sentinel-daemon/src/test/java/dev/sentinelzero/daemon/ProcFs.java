@@ -69,4 +69,58 @@ final class ProcFs {
     }
     return out;
   }
+
+  /** A live process as the marker checks see it: pid, group, command name, environment. */
+  record Marked(long pid, long pgrp, String comm, java.util.Map<String, String> env) {}
+
+  /**
+   * Every live process whose environment holds {@code NAME=value} exactly: a scan of each
+   * /proc/<pid>/environ (the survivors count of issue #9), independent of the daemon's scanner.
+   */
+  static List<Marked> liveWithEnv(String name, String value) {
+    List<Marked> out = new ArrayList<>();
+    long self = ProcessHandle.current().pid();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path dir : dirs) {
+        try {
+          long pid = Long.parseLong(dir.getFileName().toString());
+          String stat = Files.readString(dir.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          if (pid == self || f[0].equals("Z") || f[0].equals("X")) {
+            continue;
+          }
+          java.util.Map<String, String> env = environment(pid);
+          if (value.equals(env.get(name))) {
+            String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+            out.add(new Marked(pid, Long.parseLong(f[2]), comm, env));
+          }
+        } catch (IOException | RuntimeException e) {
+          // gone meanwhile, or not readable
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  /** The environment of a process; empty if it cannot be read. */
+  static java.util.Map<String, String> environment(long pid) {
+    java.util.Map<String, String> env = new java.util.HashMap<>();
+    try {
+      String raw =
+          new String(
+              Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+              java.nio.charset.StandardCharsets.UTF_8);
+      for (String var : raw.split("\0")) {
+        int eq = var.indexOf('=');
+        if (eq > 0) {
+          env.put(var.substring(0, eq), var.substring(eq + 1));
+        }
+      }
+    } catch (IOException e) {
+      // gone
+    }
+    return env;
+  }
 }

@@ -2,6 +2,7 @@ package dev.sentinelzero.daemon.process;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 
 /**
  * Detaching the daemon from the terminal that started it, for {@code sentinel daemon start}: a new
@@ -45,6 +46,15 @@ public final class Detach {
   }
 
   private static LibC lib() {
-    return Native.load("c", LibC.class);
+    return Native.load(libraryName(Platform.isMac()), LibC.class);
+  }
+
+  /**
+   * The C library's name for JNA: {@code System} on macOS, as the rest of the macOS code loads
+   * (since macOS 11 the system libraries live only in the dyld shared cache, where libSystem is
+   * the name that resolves; a {@code libc.dylib} file need not exist), {@code c} elsewhere.
+   */
+  static String libraryName(boolean mac) {
+    return mac ? "System" : "c";
   }
 }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * zombie in place (the group reaper reaps it later), or taken from the event where the kernel
  * delivers it (macOS). Should the status not be readable yet (on macOS NOTE_EXIT precedes the
  * zombie state), the pid is retried after 1, 2, 4 ... 64 ms: the only timed wait here, and only
- * while such a pid exists. For a process that is not our child the status is {@link
- * ExitStatus.Unknown}.
+ * while such a pid exists. For a process that is not our child the status is the one the event
+ * carried (macOS 11+), else {@link ExitStatus.Unknown}.
  *
  * <p>Threads and state: {@code watches} and {@code goneBeforeWatch} are concurrent, written by
  * whichever thread calls {@link #watch} and consumed by the watcher thread; {@code retries} and
@@ -173,16 +173,26 @@ final class ExitWatcher implements AutoCloseable {
   }
 
   private ExitStatus statusOf(Watch watch, int waitStatus) {
-    if (!watch.ourChild()) {
-      return new ExitStatus.Unknown();
-    }
+    return statusOf(watch.ourChild(), waitStatus, os::decodeWaitStatus, () -> os.peekExit(watch.pid()));
+  }
+
+  /**
+   * How a watched process ended: the status the event carried, if any (our child; on macOS 11+
+   * an adopted process too); else for our child what {@code waitid} says (null: not yet, retry),
+   * and for any other process {@link ExitStatus.Unknown}. A pure decision; watcher thread.
+   */
+  static ExitStatus statusOf(
+      boolean ourChild,
+      int waitStatus,
+      java.util.function.IntFunction<ExitStatus> decode,
+      java.util.function.Supplier<ExitStatus> peek) {
     if (waitStatus != ExitPoller.NO_STATUS) {
-      ExitStatus decoded = os.decodeWaitStatus(waitStatus);
+      ExitStatus decoded = decode.apply(waitStatus);
       if (decoded != null) {
         return decoded;
       }
     }
-    return os.peekExit(watch.pid());
+    return ourChild ? peek.get() : new ExitStatus.Unknown();
   }
 
   private void report(Watch watch, ExitStatus status) {

@@ -17,7 +17,42 @@ import java.util.function.IntFunction;
 final class LaunchFailures {
   private LaunchFailures() {}
 
-  static String describe(int errno, LaunchSpec spec, int eagain, IntFunction<String> strerror) {
+  /**
+   * Why an output file may not be opened, checked before the spawn; null when it may. A symbolic
+   * link at the path is refused (dangling or not: the child's output would land in, or create, the
+   * link's target, which may be anyone's file); the open itself carries O_NOFOLLOW too, so a link
+   * planted after this check fails the spawn with ELOOP rather than being followed. A path too long
+   * for the platform is refused because macOS's {@code posix_spawn_file_actions_addopen} copies it
+   * with {@code strlcpy} into a {@code PATH_MAX} (1024) byte field and would silently open a
+   * truncated path (xnu {@code libsyscall/wrappers/spawn/posix_spawn.c}, {@code psfao_path} in
+   * {@code bsd/sys/spawn_internal.h}).
+   *
+   * @param maxBytes the longest path the platform takes, in bytes without the NUL
+   */
+  static String refuseOutput(Path output, int maxBytes) {
+    Path path = output.toAbsolutePath();
+    int bytes = NativeStrings.cString(path).length - 1;
+    if (bytes > maxBytes) {
+      return "the output file path "
+          + path
+          + " is "
+          + bytes
+          + " bytes long; this system opens paths of at most "
+          + maxBytes
+          + " bytes: use a shorter home or logs directory (SENTINEL_HOME) or a shorter --name";
+    }
+    if (Files.isSymbolicLink(path)) {
+      return "the output file "
+          + path
+          + " is a symbolic link; output is never written through a link: remove it (rm "
+          + path
+          + ") and start again";
+    }
+    return null;
+  }
+
+  static String describe(
+      int errno, LaunchSpec spec, int eagain, int eloop, IntFunction<String> strerror) {
     Path program = spec.executable();
     Path cwd = spec.cwd();
     switch (errno) {
@@ -87,6 +122,19 @@ final class LaunchFailures {
             + " is open for writing by another process (ETXTBSY): start it again once it is"
             + " fully written";
       default:
+        if (errno == eloop) {
+          for (Path output : List.of(spec.stdout(), spec.stderr())) {
+            if (Files.isSymbolicLink(output)) {
+              return "the output file "
+                  + output.toAbsolutePath()
+                  + " is a symbolic link (it appeared while starting); output is never written"
+                  + " through a link: remove it and start again";
+            }
+          }
+          return "cannot start "
+              + program
+              + ": too many levels of symbolic links in its path or its working directory (ELOOP)";
+        }
         if (errno == eagain) {
           return "cannot start "
               + program

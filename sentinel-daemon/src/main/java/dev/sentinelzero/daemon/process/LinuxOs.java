@@ -28,7 +28,7 @@ final class LinuxOs extends PosixOs {
                   | LinuxLibc.POSIX_SPAWN_SETSIGMASK
                   | LinuxLibc.POSIX_SPAWN_SETSIGDEF),
           LinuxLibc.O_RDONLY,
-          LinuxLibc.O_WRONLY | LinuxLibc.O_CREAT | LinuxLibc.O_APPEND,
+          LinuxLibc.O_WRONLY | LinuxLibc.O_CREAT | LinuxLibc.O_APPEND | LinuxLibc.O_NOFOLLOW,
           LinuxLibc.P_PID,
           LinuxLibc.WEXITED,
           LinuxLibc.WNOHANG,
@@ -36,7 +36,9 @@ final class LinuxOs extends PosixOs {
           8,
           16,
           24,
-          11);
+          11,
+          40,
+          4095);
 
   private final LinuxLibc libc;
   private final LinuxProcTable procTable;
@@ -48,6 +50,11 @@ final class LinuxOs extends PosixOs {
   private LinuxOs(LinuxLibc libc) {
     super(libc, CONSTANTS, SignalTable.linux());
     this.libc = libc;
+    if (LinuxLibc.O_NOFOLLOW < 0) {
+      throw new UnsupportedOperationException(
+          "SentinelZero supervises processes on x86_64 and aarch64 Linux; this machine is "
+              + System.getProperty("os.arch"));
+    }
     requireFunction("posix_spawn_file_actions_addclosefrom_np", "glibc 2.34");
     requireFunction("posix_spawn_file_actions_addchdir_np", "glibc 2.29");
     requirePidfd(libc);
@@ -88,8 +95,48 @@ final class LinuxOs extends PosixOs {
   }
 
   @Override
-  public Map<Long, List<Long>> liveMembers(Set<Long> pgids) {
-    return procTable.liveMembers(pgids);
+  public Table scan(Set<Long> pgids, Instant markedSince) {
+    return procTable.scan(pgids, markedSince);
+  }
+
+  @Override
+  public Instant liveStartTime(long pid) {
+    return procTable.liveStartTime(pid);
+  }
+
+  @Override
+  public List<String> environment(long pid) {
+    return procTable.environment(pid);
+  }
+
+  /**
+   * Through a pidfd: {@code pidfd_open} pins the process, the start time is checked while it is
+   * pinned, and {@code pidfd_send_signal} (Linux 5.1) signals exactly that process, so a pid
+   * reused since the scan is never hit.
+   */
+  @Override
+  public int signalIfSame(long pid, Instant startTime, int signal) {
+    if (pid < 2) {
+      throw new IllegalArgumentException("refusing to signal process " + pid);
+    }
+    int fd;
+    try {
+      fd = (int) libc.syscall(LinuxLibc.SYS_PIDFD_OPEN, (int) pid, 0);
+    } catch (LastErrorException e) {
+      return e.getErrorCode();
+    }
+    try {
+      Instant now = procTable.startTime(pid);
+      if (now == null || !now.equals(startTime)) {
+        return Errno.ESRCH; // ended, and its pid names another process now
+      }
+      libc.syscall(LinuxLibc.SYS_PIDFD_SEND_SIGNAL, fd, signal, Pointer.NULL, 0);
+      return 0;
+    } catch (LastErrorException e) {
+      return e.getErrorCode();
+    } finally {
+      closeQuietly(fd);
+    }
   }
 
   /** {@code SO_PEERCRED}: the peer's {@code struct ucred}, whose first field is its pid. */

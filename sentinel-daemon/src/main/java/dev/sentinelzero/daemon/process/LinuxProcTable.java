@@ -21,6 +21,7 @@ import java.util.Set;
 final class LinuxProcTable {
   private static final Path PROC = Path.of("/proc");
   private static final int STAT_BYTES = 1024; // a stat line is ~300 bytes: comm is at most 64
+  private static final int ENVIRON_BYTES = 16 * 1024; // grown for a larger environment
 
   private final long ticksPerSecond;
   private final long bootEpochSecond;
@@ -37,13 +38,7 @@ final class LinuxProcTable {
    */
   Instant startTime(long pid) {
     ProcStat stat = read(PROC.resolve(Long.toString(pid)).resolve("stat"), new byte[STAT_BYTES]);
-    if (stat == null) {
-      return null;
-    }
-    long nanosPerTick = 1_000_000_000L / ticksPerSecond;
-    return Instant.ofEpochSecond(bootEpochSecond)
-        .plusSeconds(stat.startTicks() / ticksPerSecond)
-        .plusNanos((stat.startTicks() % ticksPerSecond) * nanosPerTick);
+    return stat == null ? null : startTime(stat);
   }
 
   boolean isLive(long pid) {
@@ -51,27 +46,112 @@ final class LinuxProcTable {
     return stat != null && stat.live();
   }
 
-  /** One pass over {@code /proc/[0-9]*}/stat serving all the given groups. */
-  Map<Long, List<Long>> liveMembers(Set<Long> pgids) {
-    Map<Long, List<Long>> members = new HashMap<>();
-    if (pgids.isEmpty()) {
-      return members;
+  /** The start time of a live process; null if gone or a zombie. */
+  Instant liveStartTime(long pid) {
+    ProcStat stat = read(PROC.resolve(Long.toString(pid)).resolve("stat"), new byte[STAT_BYTES]);
+    return stat != null && stat.live() ? startTime(stat) : null;
+  }
+
+  /** The raw {@code /proc/<pid>/environ} as strings; null if it cannot be read. */
+  List<String> environment(long pid) {
+    try {
+      byte[] block = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+      List<String> env = new ArrayList<>();
+      int start = 0;
+      for (int i = 0; i <= block.length; i++) {
+        if (i == block.length || block[i] == 0) {
+          if (i > start) {
+            env.add(new String(block, start, i - start, StandardCharsets.UTF_8));
+          }
+          start = i + 1;
+        }
+      }
+      return env;
+    } catch (IOException | RuntimeException e) {
+      return null; // gone, or not ours to read
     }
+  }
+
+  /**
+   * One pass over {@code /proc/[0-9]*}/stat serving all the given groups and, with {@code
+   * markedSince}, reading {@code /proc/<pid>/environ} of the live processes started since then
+   * (see {@link NativeOs#scan}). An environment that cannot be read (another user's, or gone) is
+   * skipped.
+   */
+  NativeOs.Table scan(Set<Long> pgids, Instant markedSince) {
+    Map<Long, List<Long>> members = new HashMap<>();
+    List<NativeOs.Marked> marked = new ArrayList<>();
+    if (pgids.isEmpty() && markedSince == null) {
+      return new NativeOs.Table(members, marked);
+    }
+    long sinceTicks = markedSince == null ? Long.MAX_VALUE : ticksAt(markedSince) - 1;
+    long self = ProcessHandle.current().pid();
     byte[] buffer = new byte[STAT_BYTES];
+    EnvironBuffer environ = markedSince == null ? null : new EnvironBuffer();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
       for (Path entry : entries) {
         if (!isPid(entry.getFileName().toString())) {
           continue;
         }
         ProcStat stat = read(entry.resolve("stat"), buffer);
-        if (stat != null && stat.live() && pgids.contains(stat.pgrp())) {
+        if (stat == null || !stat.live()) {
+          continue;
+        }
+        if (pgids.contains(stat.pgrp())) {
           members.computeIfAbsent(stat.pgrp(), k -> new ArrayList<>()).add(stat.pid());
+        }
+        if (stat.startTicks() >= sinceTicks && stat.pid() != self) {
+          RunMark mark =
+              environ.read(entry.resolve("environ"))
+                  ? RunMark.parse(environ.bytes, environ.length)
+                  : null;
+          if (mark != null) {
+            marked.add(
+                new NativeOs.Marked(
+                    stat.pid(), stat.pgrp(), stat.session(), startTime(stat), mark));
+          }
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + PROC, e);
     }
-    return members;
+    return new NativeOs.Table(members, marked);
+  }
+
+  /** A reusable read buffer for environ files, grown as needed; one per scan (one thread). */
+  private static final class EnvironBuffer {
+    byte[] bytes = new byte[ENVIRON_BYTES];
+    int length;
+
+    /** Reads the file; false if it cannot be read (gone, or another user's: EACCES). */
+    boolean read(Path file) {
+      try (FileInputStream in = new FileInputStream(file.toString())) {
+        length = 0;
+        int n;
+        while ((n = in.read(bytes, length, bytes.length - length)) > 0) {
+          length += n;
+          if (length == bytes.length) {
+            bytes = java.util.Arrays.copyOf(bytes, bytes.length * 2);
+          }
+        }
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+  }
+
+  /** Clock ticks since boot at an instant (rounded down). */
+  private long ticksAt(Instant instant) {
+    long seconds = instant.getEpochSecond() - bootEpochSecond;
+    return seconds * ticksPerSecond + instant.getNano() / (1_000_000_000L / ticksPerSecond);
+  }
+
+  private Instant startTime(ProcStat stat) {
+    long nanosPerTick = 1_000_000_000L / ticksPerSecond;
+    return Instant.ofEpochSecond(bootEpochSecond)
+        .plusSeconds(stat.startTicks() / ticksPerSecond)
+        .plusNanos((stat.startTicks() % ticksPerSecond) * nanosPerTick);
   }
 
   /** The parsed stat file, or null if the process is gone or the file is malformed. */

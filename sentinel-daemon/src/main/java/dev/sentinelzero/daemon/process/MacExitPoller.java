@@ -10,9 +10,11 @@ import com.sun.jna.Memory;
  *
  * <p>Facts from xnu this relies on: attaching to a process that is already a zombie fails with
  * ESRCH ({@code proc_find} skips zombies), which {@link #add} reports as false; NOTE_EXIT is
- * one-shot; for the parent, NOTE_EXITSTATUS puts the wait(2) status in {@code data}; and NOTE_EXIT
- * is posted <em>before</em> the process becomes a zombie, so the status must come from the event,
- * since {@code waitid} may not see the exit yet.
+ * one-shot; NOTE_EXITSTATUS puts the wait(2) status in {@code data} (for the parent, and on macOS
+ * 11+ for any process the caller may signal: {@link #register}); and NOTE_EXIT is posted
+ * <em>before</em> the process becomes a zombie ({@code proc_exit} in {@code bsd/kern/kern_exit.c}),
+ * so the status is taken from the event, since {@code waitid} may not see the exit yet, and the
+ * zombie is reaped later, retrying while {@code waitpid(WNOHANG)} still finds none.
  *
  * <p>State: {@code events} and the timeout belong to the watcher thread; every other call uses its
  * own change buffer, so registrations from other threads need no lock.
@@ -41,9 +43,8 @@ final class MacExitPoller implements ExitPoller {
 
   @Override
   public boolean add(long pid, boolean ourChild) {
-    int notes = MacLibc.NOTE_EXIT | (ourChild ? MacLibc.NOTE_EXITSTATUS : 0);
-    int error =
-        change(pid, MacLibc.EVFILT_PROC, (short) (MacLibc.EV_ADD | MacLibc.EV_ONESHOT), notes);
+    short flags = (short) (MacLibc.EV_ADD | MacLibc.EV_ONESHOT);
+    int error = register(notes -> change(pid, MacLibc.EVFILT_PROC, flags, notes));
     if (error == Errno.ESRCH) {
       return false;
     }
@@ -51,6 +52,25 @@ final class MacExitPoller implements ExitPoller {
       throw new LastErrorException(error);
     }
     return true;
+  }
+
+  /**
+   * Registers a NOTE_EXIT knote asking for the exit status too, and without it if the kernel
+   * refuses the status. xnu's {@code filt_procattach} ({@code bsd/kern/kern_event.c}) allows
+   * NOTE_EXITSTATUS for the parent, and on macOS 11 and later also for a caller that could send
+   * the target SIGKILL ({@code cansignal}), which an adopted process of this user is; otherwise it
+   * fails the knote with EACCES. So adopted processes report how they ended where the kernel
+   * allows it.
+   *
+   * @param attach applies the registration with the given fflags, returning 0 or an error number
+   * @return what the last attempt returned
+   */
+  static int register(java.util.function.IntUnaryOperator attach) {
+    int error = attach.applyAsInt(MacLibc.NOTE_EXIT | MacLibc.NOTE_EXITSTATUS);
+    if (error == Errno.EACCES) {
+      error = attach.applyAsInt(MacLibc.NOTE_EXIT);
+    }
+    return error;
   }
 
   @Override

@@ -24,6 +24,10 @@ interface MacLibc extends PosixLibc {
   int O_WRONLY = 1;
   int O_CREAT = 0x200;
   int O_APPEND = 0x8;
+  /** {@code bsd/sys/fcntl.h}. */
+  int O_NOFOLLOW = 0x100;
+  /** {@code sys/syslimits.h}: the size of posix_spawn's open-action path field, NUL included. */
+  int PATH_MAX = 1024;
 
   int P_PID = 1;
   int WNOHANG = 0x01;
@@ -46,6 +50,8 @@ interface MacLibc extends PosixLibc {
   /** proc_listpids: the processes whose effective uid is the given one. */
   int PROC_UID_ONLY = 4;
   int PROC_PIDTBSDINFO = 3;
+  /** {@code struct proc_bsdshortinfo}: no same-user check ({@link MacShortInfo}). */
+  int PROC_PIDT_SHORTBSDINFO = 13;
 
   /** sizeof(struct proc_bsdinfo). */
   int PROC_BSDINFO_SIZE = 136;
@@ -60,10 +66,14 @@ interface MacLibc extends PosixLibc {
   // and environment an exec takes; {CTL_KERN, KERN_PROCARGS2, pid} is a process's argc, path,
   // argv and environment (MacProcArgs).
   int CTL_KERN = 1;
+  int KERN_OSRELEASE = 2;
   int KERN_ARGMAX = 8;
   int KERN_PROCARGS2 = 49;
 
-  /** getsockopt level and option of {@code sys/un.h}: the peer's pid, as of its connect(2). */
+  /**
+   * getsockopt level and option of {@code sys/un.h}: the pid of the last process to use the
+   * peer's socket (not necessarily the one that connected; {@code bsd/kern/uipc_usrreq.c}).
+   */
   int SOL_LOCAL = 0;
   int LOCAL_PEERPID = 0x002;
 
@@ -93,4 +103,6 @@ interface MacLibc extends PosixLibc {
       throws LastErrorException;
 
   int geteuid();
+
+  int getsid(int pid) throws LastErrorException;
 }

@@ -4,14 +4,18 @@ import com.sun.jna.LastErrorException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
+import java.security.SecureRandom;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -24,8 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads and state: {@code leaders} (every spawned or adopted leader until its group's
  * termination completes) is a concurrent map, added to by spawning/adopting threads, marked by the
- * exit watcher, and removed from by the group reaper. Everything else here is immutable after
- * construction, apart from the flags {@code closed} and {@code peerPidFailureTold}.
+ * exit watcher, and removed from by the group reaper; {@code spawning} (run ids of spawns under
+ * way) is a concurrent set written by spawning threads and read by the group reaper. Everything else here is immutable after
+ * construction, apart from the flags {@code closed} and {@code peerPidFailureTold} and the atomic
+ * run counter.
  */
 final class NativeProcessControl implements ProcessControl {
   private static final Logger log = LoggerFactory.getLogger(NativeProcessControl.class);
@@ -33,16 +39,21 @@ final class NativeProcessControl implements ProcessControl {
 
   private final NativeOs os;
   private final Map<Long, Leader> leaders = new ConcurrentHashMap<>();
+  /** Run ids between posix_spawn and their leader's entry in {@code leaders}. */
+  private final Set<String> spawning = ConcurrentHashMap.newKeySet();
   private final GroupSampler sampler;
   private final GroupReaper reaper;
   private final ExitWatcher watcher;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean peerPidFailureTold = new AtomicBoolean();
+  /** Run ids are this prefix, random per control, and a counter: unique across daemon runs. */
+  private final String runIdPrefix = Long.toHexString(new SecureRandom().nextLong() | 1L << 63);
+  private final AtomicLong runCounter = new AtomicLong();
 
   NativeProcessControl(NativeOs os, LongSupplier nanoTicker) {
     this.os = os;
     this.sampler = new GroupSampler(nanoTicker);
-    this.reaper = new GroupReaper(os, nanoTicker, leaders, sampler::forget);
+    this.reaper = new GroupReaper(os, nanoTicker, leaders, spawning, sampler::forget);
     this.watcher = new ExitWatcher(os, this::leaderExited);
   }
 
@@ -51,9 +62,29 @@ final class NativeProcessControl implements ProcessControl {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(onExit, "onExit");
     ensureOpen();
-    int pid = os.spawn(spec);
+    String runId = runIdPrefix + "." + runCounter.incrementAndGet();
+    Map<String, String> environment = new HashMap<>(spec.environment());
+    environment.put(MarkedProcesses.RUN_ID, runId);
+    LaunchSpec marked =
+        new LaunchSpec(
+            spec.executable(), spec.argv(), environment, spec.cwd(), spec.stdout(), spec.stderr());
+    spawning.add(runId); // before the child exists: a sweep must never take it for a stray
+    int pid;
+    try {
+      pid = os.spawn(marked);
+    } catch (LaunchException | RuntimeException e) {
+      spawning.remove(runId);
+      throw e;
+    }
     Instant startTime = os.startTime(pid);
-    leaders.put((long) pid, new Leader(pid, true));
+    RunMark mark =
+        new RunMark(
+        environment.get(MarkedProcesses.HOME_ID),
+        environment.get(MarkedProcesses.NAME),
+        runId,
+        environment.containsKey(MarkedProcesses.HEALTH_CHECK));
+    leaders.put((long) pid, new Leader(pid, true, mark, startTime));
+    spawning.remove(runId);
     try {
       watcher.watch(pid, true, onExit);
     } catch (RuntimeException e) {
@@ -87,7 +118,14 @@ final class NativeProcessControl implements ProcessControl {
     if (startTime == null || !os.isLive(pid) || !sameStart(process.startTime(), startTime)) {
       return false; // gone, or its pid now belongs to another process
     }
-    Leader leader = new Leader(pid, false);
+    // Its run's marker, from its environment: processes started by an earlier build carry no run
+    // id, and then home and name stand for the run (RunMark#sameRun).
+    List<String> environment = os.environment(pid);
+    RunMark mark = environment == null ? null : RunMark.parse(environment);
+    if (mark != null && mark.legacy() && mark.name() == null) {
+      mark = null; // nothing to tell its run's processes by
+    }
+    Leader leader = new Leader(pid, false, mark, startTime);
     if (leaders.putIfAbsent(pid, leader) != null) {
       throw new IllegalStateException("process " + pid + " is already supervised");
     }
@@ -122,6 +160,29 @@ final class NativeProcessControl implements ProcessControl {
     Objects.requireNonNull(first, "first");
     ensureOpen();
     return reaper.terminate(pgid, first, timeoutMs);
+  }
+
+  @Override
+  public CompletableFuture<Void> terminateStrays(String homeId, Signal first, long timeoutMs) {
+    Objects.requireNonNull(homeId, "homeId");
+    Objects.requireNonNull(first, "first");
+    ensureOpen();
+    return reaper.terminateStrays(homeId, first, timeoutMs);
+  }
+
+  @Override
+  public boolean belongsToWatchedRun(long pid) {
+    List<String> environment = os.environment(pid);
+    RunMark mark = environment == null ? null : RunMark.parse(environment);
+    if (mark == null) {
+      return false;
+    }
+    for (Leader leader : leaders.values()) {
+      if (leader.pid() != pid && leader.mark() != null && leader.mark().sameRun(mark)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -163,7 +224,9 @@ final class NativeProcessControl implements ProcessControl {
     int running = 0;
     for (Leader leader : leaders.values()) {
       if (leader.ourChild() && leader.exited()) {
-        os.reap(leader.pid());
+        // Its exit was reported, so it is a zombie or about to be one (macOS reports the exit
+        // first): a blocking wait returns at once, and never leaves the zombie behind.
+        os.reapBlocking(leader.pid());
       } else if (leader.ourChild()) {
         running++;
       }
@@ -174,14 +237,15 @@ final class NativeProcessControl implements ProcessControl {
     }
   }
 
-  /** On the exit-watcher thread, after the leader's own listener. */
+  /**
+   * On the exit-watcher thread, after the leader's own listener. The leader stays known (an
+   * adopted one too, though there is nothing to reap) until its group's termination completes,
+   * which its owner starts after every exit: the termination needs its run's marker.
+   */
   private void leaderExited(long pid, ExitStatus status) {
     Leader leader = leaders.get(pid);
     if (leader != null) {
       leader.markExited();
-      if (!leader.ourChild()) {
-        leaders.remove(pid, leader); // nothing left to reap; a pending termination sees it done
-      }
     }
     reaper.leaderExited(pid);
   }

@@ -33,8 +33,12 @@ abstract class PosixOs implements NativeOs {
    *
    * @param spawnFlags posix_spawnattr flags: SETPGROUP, SETSIGMASK, SETSIGDEF (+ CLOEXEC_DEFAULT)
    * @param openReadOnly O_RDONLY
-   * @param openAppend O_WRONLY | O_CREAT | O_APPEND
+   * @param openAppend O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW: an output file is never opened
+   *     through a symbolic link planted at its path (the open fails with ELOOP instead)
    * @param siCodeOffset byte offset of si_code in siginfo_t (si_pid, si_status likewise)
+   * @param eloop ELOOP, what open(2) fails with for a symbolic link under O_NOFOLLOW
+   * @param maxOpenPathBytes the longest path (in bytes, without its NUL) that {@code
+   *     posix_spawn_file_actions_addopen} passes on whole
    */
   record Constants(
       short spawnFlags,
@@ -47,7 +51,9 @@ abstract class PosixOs implements NativeOs {
       int siCodeOffset,
       int siPidOffset,
       int siStatusOffset,
-      int eagain) {}
+      int eagain,
+      int eloop,
+      int maxOpenPathBytes) {}
 
   private final PosixLibc libc;
   private final Constants constants;
@@ -80,6 +86,12 @@ abstract class PosixOs implements NativeOs {
   public final int spawn(LaunchSpec spec) throws LaunchException {
     Path program = spec.executable();
     List<String> argvList = spec.argv().isEmpty() ? List.of(program.toString()) : spec.argv();
+    for (Path output : List.of(spec.stdout(), spec.stderr())) {
+      String refused = LaunchFailures.refuseOutput(output, constants.maxOpenPathBytes());
+      if (refused != null) {
+        throw new LaunchException(0, refused);
+      }
+    }
     try (Memory attributes = zeroed(ATTR_BYTES);
         Memory fileActions = zeroed(FILE_ACTIONS_BYTES);
         Memory mask = zeroed(SIGSET_BYTES);
@@ -114,7 +126,9 @@ abstract class PosixOs implements NativeOs {
                   pid, NativeStrings.cString(program), fileActions, attributes, argv, envp);
           if (error != 0) {
             throw new LaunchException(
-                error, LaunchFailures.describe(error, spec, constants.eagain(), this::strerror));
+                error,
+                LaunchFailures.describe(
+                    error, spec, constants.eagain(), constants.eloop(), this::strerror));
           }
           return pid.getValue();
         } finally {
@@ -174,13 +188,15 @@ abstract class PosixOs implements NativeOs {
   }
 
   @Override
-  public final boolean reap(long pid) {
+  public final Reap reap(long pid) {
     while (true) {
       try {
-        return libc.waitpid((int) pid, Pointer.NULL, constants.wNoHang()) == pid;
+        return libc.waitpid((int) pid, Pointer.NULL, constants.wNoHang()) == pid
+            ? Reap.REAPED
+            : Reap.NOT_YET;
       } catch (LastErrorException e) {
         if (e.getErrorCode() != Errno.EINTR) {
-          return false; // ECHILD: not ours, or reaped already
+          return Reap.NOT_OURS; // ECHILD: not ours, or reaped already
         }
       }
     }

@@ -9,9 +9,10 @@ package dev.sentinelzero.daemon.process;
  *
  * @param state field 3: R, S, D, T, t, Z (zombie), X (dead), I, ...
  * @param pgrp field 5, the process group id
+ * @param session field 6, the session id
  * @param startTicks field 22, start time in clock ticks since boot
  */
-record ProcStat(long pid, char state, long pgrp, long startTicks) {
+record ProcStat(long pid, char state, long pgrp, long session, long startTicks) {
 
   /** Zombies and dead entries are no longer running code: they cannot be signalled away. */
   boolean live() {
@@ -37,6 +38,7 @@ record ProcStat(long pid, char state, long pgrp, long startTicks) {
     char state = (char) line[field3];
     int cursor = field3;
     long pgrp = -1;
+    long session = -1;
     long start = -1;
     for (int field = 4; field <= 22 && cursor < length; field++) {
       cursor = indexOf(line, cursor, length, (byte) ' ');
@@ -46,14 +48,16 @@ record ProcStat(long pid, char state, long pgrp, long startTicks) {
       cursor++;
       if (field == 5) {
         pgrp = parseNumber(line, cursor, length);
+      } else if (field == 6) {
+        session = parseNumber(line, cursor, length);
       } else if (field == 22) {
         start = parseNumber(line, cursor, length);
       }
     }
-    if (pid < 0 || pgrp < 0 || start < 0) {
+    if (pid < 0 || pgrp < 0 || session < 0 || start < 0) {
       return null;
     }
-    return new ProcStat(pid, state, pgrp, start);
+    return new ProcStat(pid, state, pgrp, session, start);
   }
 
   private static int indexOf(byte[] bytes, int from, int to, byte wanted) {

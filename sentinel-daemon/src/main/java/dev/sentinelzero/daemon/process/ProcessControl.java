@@ -26,8 +26,12 @@ public interface ProcessControl extends AutoCloseable {
   /**
    * Starts a process as the leader of a new process group, with a clean signal mask and default
    * signal dispositions, no inherited file descriptors beyond 0-2, stdin from /dev/null, and
-   * stdout/stderr opened in append mode straight onto the given files (created 0600). Returns once
-   * the process exists.
+   * stdout/stderr opened in append mode straight onto the given files (created 0600, never through
+   * a symbolic link: a link at either path fails the launch). Returns once the process exists.
+   *
+   * <p>The child's environment is the spec's plus {@code SENTINEL_RUN_ID}, a marker unique to this
+   * run (across daemons too) that every process it starts inherits: {@link #terminateGroup} finds
+   * by it the run's processes that left the group.
    *
    * @param onExit called once, on the exit-watcher thread, when the leader exits; must not block.
    *     It may run before {@code spawn} returns (a child that ends at once), and it always runs
@@ -38,9 +42,11 @@ public interface ProcessControl extends AutoCloseable {
 
   /**
    * Watches a process this daemon did not spawn, or spawned in an earlier run (it is no longer our
-   * child), so that {@link #terminateGroup} can tear its group down and {@code onExit} learns of
-   * its end. Its exit status cannot be read: {@code onExit} gets {@link ExitStatus.Unknown}. It is
-   * never reaped here (its parent, usually init, does that).
+   * child), so that {@link #terminateGroup} can tear its group down (and its run's processes that
+   * left the group, by the marker its environment carries: a run id, or for a process started by
+   * an earlier build, its home and name) and {@code onExit} learns of its end. Its exit status can
+   * be read only on macOS 11 and later (kqueue's NOTE_EXITSTATUS); elsewhere {@code onExit} gets
+   * {@link ExitStatus.Unknown}. It is never reaped here (its parent, usually init, does that).
    *
    * @param process its pid and the start time recorded when it was spawned (compared within 2
    *     seconds, since on Linux a clock step shifts it); a null start time skips the check that the
@@ -69,11 +75,38 @@ public interface ProcessControl extends AutoCloseable {
    * been reaped. Calling it again for a group already being terminated returns the same future (a
    * second, stronger signal may still be sent with {@link #signalGroup}).
    *
+   * <p>When the group's leader was spawned or adopted here, the run's processes that left the group
+   * ({@code setsid}, {@code setpgid}; re-parented away) are ended with it: found by the run's
+   * marker in their environment, sent the same signals at the same times, and waited for. A
+   * process that both leaves the group and scrubs its environment cannot be found.
+   *
    * <p>Unless {@code first} is KILL or CONT, SIGCONT follows it, so that stopped members act on it.
    * The future completes on the group-reaper thread: attach only quick actions, or use the {@code
    * *Async} variants. After {@link #close} it completes exceptionally.
    */
   CompletableFuture<Void> terminateGroup(long pgid, Signal first, long timeoutMs);
+
+  /**
+   * Ends every live process of this user that carries the home's marker ({@code SENTINEL_HOME_ID})
+   * but belongs to no run known here (spawned or adopted and not yet torn down), nor to a group
+   * being torn down: what earlier runs left behind. Same discipline as {@link #terminateGroup}:
+   * {@code first} (and SIGCONT), SIGKILL after {@code timeoutMs}, complete when none is left. A
+   * daemon calls it after stopping everything (then every marked process goes) and after adopting
+   * at start (then the leftovers of runs that ended while no daemon watched go). Calling it again
+   * while one runs for the same home returns the same future.
+   */
+  default CompletableFuture<Void> terminateStrays(String homeId, Signal first, long timeoutMs) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * Whether a live process carries the marker of a run watched here (spawned or adopted, not yet
+   * torn down), other than as its leader: one of that run's processes, which its teardown ends,
+   * not a run of its own. False when its environment cannot be read.
+   */
+  default boolean belongsToWatchedRun(long pid) {
+    return false;
+  }
 
   /** The signal of the given name ({@code TERM}, {@code SIGTERM}, {@code term}) or number. */
   Signal signal(String nameOrNumber) throws IllegalArgumentException;
@@ -87,8 +120,10 @@ public interface ProcessControl extends AutoCloseable {
   Map<Long, ResourceUsage> sample(Collection<Long> pgids);
 
   /**
-   * The pid of the process that connected to the daemon's socket, for the transaction log: Linux's
-   * {@code SO_PEERCRED}, macOS's {@code LOCAL_PEERPID}, read when the client called connect(2).
+   * The pid of the client at the other end of the daemon's socket, for the transaction log:
+   * Linux's {@code SO_PEERCRED} (the process that called connect(2)), macOS's {@code
+   * LOCAL_PEERPID} (the last process to use the client's socket, which is the one that connected
+   * unless it passed the descriptor on).
    * Call it on the thread that owns the channel, while it is open.
    *
    * @param channel a connection accepted on a Unix-domain server socket

@@ -9,8 +9,8 @@ public final class ProcessControls {
   private ProcessControls() {}
 
   /**
-   * The process control for this machine: Linux (glibc 2.34+, kernel 5.3+) or macOS (10.15+),
-   * 64-bit. It starts two daemon threads, {@code sentinel-exit-watcher} and {@code
+   * The process control for this machine: Linux (glibc 2.34+, kernel 5.3+, x86_64 or aarch64) or
+   * macOS (11+), 64-bit. It starts two daemon threads, {@code sentinel-exit-watcher} and {@code
    * sentinel-group-reaper}; close it to stop them.
    *
    * @throws UnsupportedOperationException on any other system, saying what is needed

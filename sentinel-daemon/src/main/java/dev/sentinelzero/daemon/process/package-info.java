@@ -42,6 +42,18 @@
  * the leader last. Members that are themselves zombies do not count: their parent, not us, reaps
  * them.
  *
+ * <h2>What leaves the group: the run's marker</h2>
+ *
+ * <p>A process can leave its group ({@code setsid}, {@code setpgid}) and then no {@code
+ * kill(-pgid)} reaches it. It cannot leave its environment behind, though: every spawn adds {@code
+ * SENTINEL_RUN_ID} (unique across daemons) to the child's environment, beside the home and name
+ * markers the supervisor puts there, and everything the run starts inherits it. A termination
+ * therefore also searches the process table for live processes with the run's marker that are
+ * outside its group (only those started since the leader, whose environments are read; only on
+ * the passes that need it), signals them with the group, and waits for them ({@link
+ * dev.sentinelzero.daemon.process.RunMark}, {@code GroupReaper}). A process that also scrubs its
+ * environment is out of reach.
+ *
  * <h2>Linux and macOS</h2>
  *
  * <p>What the two share lives in {@code PosixOs}; {@code LinuxOs} and {@code MacOs}, with their JNA
@@ -63,14 +75,19 @@
  *       than from waitid, with a short retry when neither has it yet.
  *   <li>Group members: one pass over {@code /proc/[0-9]*}/stat (state and pgrp, parsed after the
  *       last ')') on Linux; {@code proc_listpids(PROC_PGRP_ONLY)} per group plus {@code
- *       proc_pidinfo} to drop zombies on macOS.
- *   <li>A socket client's pid (for the transaction log): {@code getsockopt(SO_PEERCRED)} on Linux,
- *       {@code getsockopt(LOCAL_PEERPID)} on macOS, on the descriptor {@code ChannelFds} finds
- *       behind the JDK's channel.
+ *       proc_pidinfo(PROC_PIDT_SHORTBSDINFO)} (which answers for other users' processes too) to
+ *       drop zombies on macOS.
+ *   <li>Marked processes: {@code /proc/<pid>/environ} on Linux; {@code sysctl KERN_PROCARGS2} on
+ *       macOS.
+ *   <li>A socket client's pid (for the transaction log): {@code getsockopt(SO_PEERCRED)} on Linux
+ *       (the process that connected), {@code getsockopt(LOCAL_PEERPID)} on macOS (the last process
+ *       to use the client's socket), on the descriptor {@code ChannelFds} finds behind the JDK's
+ *       channel.
  * </ul>
  *
- * <p>The Linux side is tested with real processes. The macOS side is written from Apple's headers
- * and the xnu sources and has not yet run on a Mac.
+ * <p>The Linux side is tested with real processes. The macOS side (macOS 11 and later: {@code
+ * MacRelease}) is written from Apple's headers and the xnu sources, citing the file each decision
+ * relies on, and has not yet run on a Mac; its decoding and decisions are tested on Linux.
  *
  * <h2>Threads</h2>
  *

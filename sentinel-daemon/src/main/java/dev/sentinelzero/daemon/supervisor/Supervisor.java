@@ -173,8 +173,8 @@ public final class Supervisor implements AutoCloseable {
           String homeId = daemonEnvironment.get(MarkedProcesses.HOME_ID);
           for (Map.Entry<Long, String> m : MarkedProcesses.find(homeId).entrySet()) {
             long pid = m.getKey();
-            if (tracked.contains(pid)) {
-              continue;
+            if (tracked.contains(pid) || os.belongsToWatchedRun(pid)) {
+              continue; // an adopted run's leader, or one of its processes: its teardown ends it
             }
             ManagedProcess p = processes.get(m.getValue());
             if (p != null && (toStart.contains(p) || (p.scheduled && p.run == null))
@@ -187,6 +187,11 @@ public final class Supervisor implements AutoCloseable {
               log.warn("stopping pid {} ({}): started by a previous daemon, never recorded", pid, m.getValue());
               os.terminateGroup(pid, os.signal("TERM"), 5_000);
             }
+          }
+          // What runs that ended while no daemon watched left behind (a setsid'd grandchild, whose
+          // leader is gone): marked with this home, but of no run adopted above.
+          if (homeId != null) {
+            os.terminateStrays(homeId, os.signal("TERM"), STRAY_TIMEOUT_MS);
           }
           for (ManagedProcess p : toStart) {
             try {
@@ -447,7 +452,15 @@ public final class Supervisor implements AutoCloseable {
           }
           all.addAll(extras);
           log.info("shutting down: stopping {} processes", active.size());
-          return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+          // Then whatever still carries this home's marker (left by runs whose teardown could not
+          // see it, or by an earlier daemon): nothing of the home outlives a daemon stop.
+          String homeId = daemonEnvironment.get(MarkedProcesses.HOME_ID);
+          return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]))
+              .thenCompose(
+                  v ->
+                      homeId == null
+                          ? CompletableFuture.<Void>completedFuture(null)
+                          : os.terminateStrays(homeId, os.signal("TERM"), STRAY_TIMEOUT_MS));
         },
         false);
   }
@@ -989,6 +1002,9 @@ public final class Supervisor implements AutoCloseable {
       }
     }
   }
+
+  /** How long leftover marked processes get between SIGTERM and SIGKILL. */
+  static final long STRAY_TIMEOUT_MS = 5_000;
 
   /** Smallest delay before retrying a program that could not be launched. */
   static final long LAUNCH_RETRY_MIN_MS = 1000;

@@ -63,7 +63,7 @@ class ExitWatchTest extends RealProcessTest {
       }
       assertThat(Procs.entry(pid).state()).as("still unreaped").isEqualTo('Z');
     } finally {
-      assertThat(os.reap(pid)).isTrue();
+      assertThat(os.reap(pid)).isEqualTo(NativeOs.Reap.REAPED);
     }
   }
 

@@ -15,13 +15,13 @@ class ProcStatTest {
   void parse_readsStatePgrpAndStartTime() {
     ProcStat stat = parse("4321 (sleep) S" + TAIL);
 
-    assertThat(stat).isEqualTo(new ProcStat(4321, 'S', 1234, 987654));
+    assertThat(stat).isEqualTo(new ProcStat(4321, 'S', 1234, 1234, 987654));
     assertThat(stat.live()).isTrue();
   }
 
   @Test
   void parse_copesWithSpacesAndParenthesesInTheCommandName() {
-    assertThat(parse("77 (a) b (c) ) Z" + TAIL)).isEqualTo(new ProcStat(77, 'Z', 1234, 987654));
+    assertThat(parse("77 (a) b (c) ) Z" + TAIL)).isEqualTo(new ProcStat(77, 'Z', 1234, 1234, 987654));
   }
 
   @Test

@@ -84,4 +84,36 @@ final class Procs {
     String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
+
+  /**
+   * Live processes whose environment holds the exact entry {@code NAME=value}: a scan of every
+   * /proc/<pid>/environ, read here independently of the production scanner.
+   */
+  static List<Entry> liveWithEnv(String entry) {
+    byte[] wanted = entry.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : all()) {
+      if (e.zombie() || e.pid() == JVM_PID) {
+        continue;
+      }
+      byte[] environ;
+      try {
+        environ = Files.readAllBytes(Path.of("/proc", Long.toString(e.pid()), "environ"));
+      } catch (IOException gone) {
+        continue;
+      }
+      int start = 0;
+      for (int i = 0; i <= environ.length; i++) {
+        if (i == environ.length || environ[i] == 0) {
+          if (i - start == wanted.length
+              && java.util.Arrays.equals(environ, start, i, wanted, 0, wanted.length)) {
+            out.add(e);
+            break;
+          }
+          start = i + 1;
+        }
+      }
+    }
+    return out;
+  }
 }
