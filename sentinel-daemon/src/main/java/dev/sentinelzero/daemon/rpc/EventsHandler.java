@@ -1,6 +1,7 @@
 package dev.sentinelzero.daemon.rpc;
 
 import dev.sentinelzero.daemon.store.EventLog;
+import dev.sentinelzero.daemon.supervisor.ProcessNames;
 import dev.sentinelzero.protocol.Args;
 import dev.sentinelzero.protocol.ErrorCode;
 import dev.sentinelzero.protocol.EventRecord;
@@ -26,6 +27,9 @@ public final class EventsHandler implements Handler {
   static final int DEFAULT_LIMIT = 50;
   static final int MAX_LIMIT = 10_000;
 
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
   private final Path database;
 
   public EventsHandler(Path database) {
@@ -37,6 +41,9 @@ public final class EventsHandler implements Handler {
     Args args = request.arguments();
     args.allowOnly(Set.of("name", "since", "limit", "follow"));
     String name = args.optString("name").orElse(null);
+    if (name != null) {
+      ProcessNames.check(name);
+    }
     Instant since = null;
     if (args.has("since")) {
       try {
@@ -45,6 +52,12 @@ public final class EventsHandler implements Handler {
         throw new ProtocolException(
             ErrorCode.INVALID_ARGUMENT,
             "argument \"since\" must be an ISO-8601 instant such as 2026-11-27T10:00:00Z");
+      }
+      if (since.isBefore(EARLIEST) || since.isAfter(LATEST)) {
+        // The log keeps milliseconds since 1970 in 64 bits: +999999999-12-31 does not fit.
+        throw new ProtocolException(
+            ErrorCode.INVALID_ARGUMENT,
+            "argument \"since\" must be between the years 0001 and 9999, got " + since);
       }
     }
     int limit = (int) args.optLong("limit", 1, MAX_LIMIT).orElse(DEFAULT_LIMIT);
@@ -61,6 +74,7 @@ public final class EventsHandler implements Handler {
         exchange.ok(result);
         return;
       }
+      exchange.beginStream();
       long last = 0;
       for (EventRecord e : first) {
         exchange.event(EventRecord.STREAM_EVENT, e.toJson());
