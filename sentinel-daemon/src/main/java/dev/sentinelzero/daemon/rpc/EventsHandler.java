@@ -4,6 +4,7 @@ import dev.sentinelzero.daemon.store.EventLog;
 import dev.sentinelzero.daemon.supervisor.ProcessNames;
 import dev.sentinelzero.protocol.Args;
 import dev.sentinelzero.protocol.ErrorCode;
+import dev.sentinelzero.protocol.Json;
 import dev.sentinelzero.protocol.EventRecord;
 import dev.sentinelzero.protocol.ProtocolException;
 import dev.sentinelzero.protocol.Request;
@@ -26,6 +27,8 @@ public final class EventsHandler implements Handler {
   static final long POLL_MILLIS = 200;
   static final int DEFAULT_LIMIT = 50;
   static final int MAX_LIMIT = 10_000;
+  /** About this much JSON of events goes into one answer (a frame is at most 1 MiB). */
+  static final int MAX_RESULT_CHARS = 900 * 1024;
 
   private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
@@ -65,12 +68,24 @@ public final class EventsHandler implements Handler {
     try (EventLog log = EventLog.open(database)) {
       List<EventRecord> first = log.query(name, since, 0, limit);
       if (!follow) {
+        // The newest that fit in one frame (with room for the envelope), oldest first.
         List<Object> events = new ArrayList<>(first.size());
-        for (EventRecord e : first) {
+        long size = 0;
+        int keep = first.size();
+        while (keep > 0) {
+          long next = Json.write(first.get(keep - 1).toJson()).length() + 1L;
+          if (size + next > MAX_RESULT_CHARS) {
+            break;
+          }
+          size += next;
+          keep--;
+        }
+        for (EventRecord e : first.subList(keep, first.size())) {
           events.add(e.toJson());
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("events", events);
+        result.put("truncated", keep > 0);
         exchange.ok(result);
         return;
       }
