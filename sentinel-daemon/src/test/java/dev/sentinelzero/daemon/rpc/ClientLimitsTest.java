@@ -308,8 +308,11 @@ class ClientLimitsTest {
   @Test
   void whenEveryConnectionIsBusy_aNewcomerIsToldUnavailable() throws Exception {
     start(settings(2, 1, 60_000, 60_000, 10_000, 1 << 20));
+    List<Client> busy = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      new Client().send("{\"v\":1,\"id\":\"h\",\"cmd\":\"hold\"}\n");
+      Client c = new Client();
+      c.send("{\"v\":1,\"id\":\"h\",\"cmd\":\"hold\"}\n");
+      busy.add(c);
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 2);
 
@@ -318,7 +321,11 @@ class ClientLimitsTest {
 
     assertThat(refused.message()).contains("limit of 2 connections", "busy");
     release.countDown();
-    assertServes(new Client());
+    for (Client c : busy) {
+      assertThat(c.receive()).isEqualTo(new Response.Ok("h", Map.of()));
+    }
+    // Once their threads wait again (a moment after the answers), one of them makes room.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertServes(new Client()));
   }
 
   @Test
