@@ -80,7 +80,11 @@ final class DaemonClient implements Closeable {
       throws ProtocolException {
     Watchdog watchdog = timeoutMs > 0 ? Watchdog.start(channel, timeoutMs) : null;
     try {
-      writer.write(Request.of(Integer.toString(nextId++), command, args));
+      try {
+        writer.write(Request.of(Integer.toString(nextId++), command, args));
+      } catch (IOException e) {
+        throw answerLeftBehind(command, e);
+      }
       while (true) {
         String frame = reader.next();
         if (frame == null) {
@@ -116,6 +120,33 @@ final class DaemonClient implements Closeable {
         watchdog.cancel();
       }
     }
+  }
+
+  /**
+   * The request could not be written: the daemon closed the connection (or shut its reading
+   * side). It does that after answering why (at its connection limit, shutting down, a timeout),
+   * and that answer is still there to read: report it rather than the write's "Broken pipe".
+   */
+  private ProtocolException answerLeftBehind(String command, IOException writeFailure) {
+    try {
+      String frame = reader.next();
+      if (frame != null) {
+        Response response = Response.parse(frame);
+        if (response instanceof Response.Failure) {
+          Response.Failure failure = (Response.Failure) response;
+          return new ProtocolException(failure.code(), failure.message());
+        }
+      }
+    } catch (IOException | ProtocolException e) {
+      writeFailure.addSuppressed(e);
+    }
+    return new ProtocolException(
+        ErrorCode.UNAVAILABLE,
+        "the daemon closed the connection before taking \""
+            + command
+            + "\" ("
+            + writeFailure.getMessage()
+            + "); try again");
   }
 
   private static ProtocolException timedOut(String command, long timeoutMs) {

@@ -160,6 +160,12 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     eventsMaxAgeMs = positiveSetting("SENTINEL_EVENTS_MAX_AGE_DAYS", 30) * 24 * 3600 * 1000;
     eventsMaxCount = positiveSetting("SENTINEL_EVENTS_MAX_COUNT", 100_000);
     sampleIntervalMs = positiveSetting("SENTINEL_SAMPLE_INTERVAL_MS", 2_000);
+    dev.sentinelzero.daemon.rpc.RpcSettings rpcSettings;
+    try {
+      rpcSettings = dev.sentinelzero.daemon.rpc.RpcSettings.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage());
+    }
     Directories.preparePrivate(paths.home());
     Directories.preparePrivate(paths.logs());
     if (paths.socketRelocated()) {
@@ -202,7 +208,14 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     new ProcessHandlers(supervisor, os).registerAll(dispatcher);
     dispatcher.register(Commands.LOGS, new LogHandler(supervisor, logFiles, System::nanoTime));
     dispatcher.register(Commands.EVENTS, new dev.sentinelzero.daemon.rpc.EventsHandler(paths.database()));
-    rpc = RpcServer.start(paths.socket(), dispatcher, paths.daemonLog(), os::peerPid);
+    rpc =
+        RpcServer.start(
+            paths.socket(),
+            dispatcher,
+            paths.daemonLog(),
+            rpcSettings,
+            new RpcServer.Peers(os::peerPid, os::peerHungUp),
+            System::nanoTime);
     log.info("listening on {}", paths.socket());
   }
 

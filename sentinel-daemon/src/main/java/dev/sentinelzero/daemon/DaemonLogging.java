@@ -5,11 +5,14 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.FileAppender;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +22,12 @@ import org.slf4j.LoggerFactory;
  * the foreground on a terminal. Level INFO, or DEBUG with {@code SENTINEL_LOG_LEVEL=debug}.
  */
 final class DaemonLogging {
-  private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %msg%n";
+  /**
+   * One line per record; the message and any exception go through {@link SafeLogText}, so that
+   * what a client sent cannot put control characters into the log.
+   */
+  private static final String PATTERN =
+      "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %safeMsg%n%safeEx";
 
   private DaemonLogging() {}
 
@@ -31,6 +39,7 @@ final class DaemonLogging {
     }
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     ctx.reset();
+    registerConverters(ctx);
     ch.qos.logback.classic.Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(level, Level.INFO));
     // Libraries stay quiet unless something is wrong.
@@ -55,6 +64,18 @@ final class DaemonLogging {
       out.start();
       root.addAppender(out);
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void registerConverters(LoggerContext ctx) {
+    Map<String, String> rules =
+        (Map<String, String>) ctx.getObject(CoreConstants.PATTERN_RULE_REGISTRY);
+    if (rules == null) {
+      rules = new HashMap<>();
+      ctx.putObject(CoreConstants.PATTERN_RULE_REGISTRY, rules);
+    }
+    rules.put("safeMsg", SafeLogText.Message.class.getName());
+    rules.put("safeEx", SafeLogText.Throwable.class.getName());
   }
 
   static void flushAndStop() {

@@ -35,6 +35,8 @@ final class RunningDaemon implements AutoCloseable {
   private Process process;
   private final Path output;
   private boolean exportNio = true;
+  private List<String> jvmFlags = List.of();
+  private Map<String, String> environment = Map.of();
 
   private RunningDaemon(Path home) throws ProtocolException {
     this.home = home;
@@ -44,6 +46,19 @@ final class RunningDaemon implements AutoCloseable {
 
   static RunningDaemon start(Path home) throws Exception {
     RunningDaemon d = new RunningDaemon(home);
+    d.launch();
+    return d;
+  }
+
+  /**
+   * A daemon with these environment variables (daemon settings) and JVM flags, e.g. the {@code
+   * -Xmx128m} that DaemonLauncher and bin/sentinel give it.
+   */
+  static RunningDaemon start(Path home, Map<String, String> environment, String... jvmFlags)
+      throws Exception {
+    RunningDaemon d = new RunningDaemon(home);
+    d.environment = Map.copyOf(environment);
+    d.jvmFlags = List.of(jvmFlags);
     d.launch();
     return d;
   }
@@ -64,6 +79,7 @@ final class RunningDaemon implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-XX:+UseSerialGC");
+    cmd.addAll(jvmFlags);
     if (exportNio) {
       cmd.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED"); // as DaemonLauncher: client pids
     }
@@ -83,6 +99,7 @@ final class RunningDaemon implements AutoCloseable {
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
     pb.environment().remove("SENTINEL_HOME");
     pb.environment().put("SENTINEL_SAMPLE_INTERVAL_MS", "200");
+    pb.environment().putAll(environment);
     process = pb.start();
     try {
       awaitAnswer();

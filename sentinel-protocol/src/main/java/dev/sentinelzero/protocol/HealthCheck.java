@@ -77,8 +77,11 @@ public record HealthCheck(
         throw invalid("a tcp health check takes HOST:PORT, like localhost:8080, got \"" + target + "\"");
       }
     }
-    if (kind.equals(HTTP) && !(target.startsWith("http://") || target.startsWith("https://"))) {
-      throw invalid("an http health check takes a URL starting with http:// or https://, got \"" + target + "\"");
+    if (target.indexOf('\0') >= 0) {
+      throw invalid("the health check's target contains a NUL character; give a command, host:port or URL");
+    }
+    if (kind.equals(HTTP)) {
+      checkUrl(target);
     }
     long day = 24L * 3600 * 1000;
     String action = args.optString("action").orElse(RESTART);
@@ -99,6 +102,33 @@ public record HealthCheck(
       throw invalid("shell goes with a cmd health check only");
     }
     return check;
+  }
+
+  /**
+   * Refuses a URL the probe could not request (it would fail every check, and restart the process
+   * over and over): http or https, a host, a port in range, parseable as a whole.
+   */
+  private static void checkUrl(String target) throws ProtocolException {
+    if (!(target.startsWith("http://") || target.startsWith("https://"))) {
+      throw invalid("an http health check takes a URL starting with http:// or https://, got \"" + target + "\"");
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(target);
+      uri.toURL();
+    } catch (java.net.URISyntaxException e) {
+      throw invalid(
+          "the health check URL \"" + target + "\" is not a valid URL (" + e.getReason() + " at index " + e.getIndex()
+              + "); e.g. http://localhost:8080/health");
+    } catch (java.net.MalformedURLException | IllegalArgumentException e) {
+      throw invalid("the health check URL \"" + target + "\" is not a valid URL (" + e.getMessage() + "); e.g. http://localhost:8080/health");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw invalid("the health check URL \"" + target + "\" has no host; e.g. http://localhost:8080/health");
+    }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw invalid("the health check URL \"" + target + "\" has port " + uri.getPort() + "; a port is 1 to 65535");
+    }
   }
 
   private static ProtocolException invalid(String message) {

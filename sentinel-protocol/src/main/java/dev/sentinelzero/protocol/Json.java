@@ -53,7 +53,7 @@ public final class Json {
         throw new ProtocolException(
             ErrorCode.INVALID_REQUEST,
             "a frame must be one JSON object on one line, got "
-                + (first == null ? "an empty line" : describe(first)));
+                + (first == null ? (text.isEmpty() ? "an empty line" : "a line of only spaces") : describe(first)));
       }
       Map<String, Object> map = COMPACT.mapFrom(parser);
       if (parser.nextToken() != null) {

@@ -41,8 +41,20 @@ public sealed interface Response {
     }
   }
 
-  /** The failed end of a request. */
+  /**
+   * The failed end of a request. The message is kept to one line of at most {@link
+   * #MAX_MESSAGE_CHARS} characters, whoever builds it: control characters and line separators
+   * (which a message quoting what a client sent may hold) are written as {@code \\uXXXX}, and a
+   * longer message is cut with {@code ...}.
+   */
   record Failure(Object id, ErrorCode code, String message) implements Response {
+    /** The longest message a failure carries; the rest of a longer one is cut. */
+    public static final int MAX_MESSAGE_CHARS = 2_000;
+
+    public Failure {
+      message = SafeText.oneLine(message == null ? "" : message, MAX_MESSAGE_CHARS);
+    }
+
     @Override
     public Map<String, Object> toJson() {
       Map<String, Object> error = new LinkedHashMap<>();

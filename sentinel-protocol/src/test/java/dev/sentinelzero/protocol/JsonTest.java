@@ -47,7 +47,7 @@ class JsonTest {
         "true         | a boolean",
         "null         | null",
         "''           | an empty line",
-        "'   '        | an empty line",
+        "'   '        | a line of only spaces",
       })
   void parseObject_refusesFrameThatIsNotAnObject(String frame, String described) {
     ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> Json.parseObject(frame));

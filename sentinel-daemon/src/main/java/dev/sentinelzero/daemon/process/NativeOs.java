@@ -145,4 +145,18 @@ interface NativeOs {
    *     minus the error number of the failed getsockopt
    */
   long peerPid(int fd);
+
+  /**
+   * Whether the other end of a connected stream socket has closed it, as opposed to only shutting
+   * down its writing side (a half-close, after which it still reads): {@code poll} with {@code
+   * POLLOUT} and no wait, looking for {@code POLLHUP}. Linux sets POLLHUP on a Unix-domain socket
+   * only once both directions are shut down (the peer closed); macOS sets it for a write filter
+   * when the socket can send no more ({@code SS_CANTSENDMORE}, set when the peer disconnects, not
+   * when it only shuts down its writing side).
+   *
+   * @param fd the socket's descriptor, open for the whole call
+   * @return 1 when the peer closed (or the socket is in error), 0 when it is still there, or minus
+   *     the error number of a failed poll
+   */
+  int peerHungUp(int fd);
 }

@@ -209,6 +209,20 @@ final class NativeProcessControl implements ProcessControl {
     return pid > 0 ? pid : null;
   }
 
+  @Override
+  public Boolean peerHungUp(SocketChannel channel) {
+    int fd = ChannelFds.of(channel);
+    if (fd < 0) {
+      return null;
+    }
+    int hungUp = os.peerHungUp(fd);
+    if (hungUp < 0) {
+      log.debug("cannot tell whether a client closed its connection: poll failed: {}", os.strerror(-hungUp));
+      return null;
+    }
+    return hungUp == 1;
+  }
+
   /**
    * Stops the group reaper, then the exit watcher (the reverse of their start), and reaps the
    * children whose exit was seen. Children still running are left running: a restarted daemon may

@@ -59,5 +59,12 @@ interface PosixLibc extends Library {
   int getsockopt(int fd, int level, int name, Pointer value, IntByReference length)
       throws LastErrorException;
 
+  /**
+   * {@code poll(struct pollfd *, nfds_t, int)}. nfds_t is unsigned long on Linux and unsigned int
+   * on macOS; passed as a 64-bit value, of which macOS reads the low 32 bits (both are LP64, the
+   * argument goes in a register).
+   */
+  int poll(Pointer fds, long nfds, int timeoutMs) throws LastErrorException;
+
   String strerror(int errno);
 }

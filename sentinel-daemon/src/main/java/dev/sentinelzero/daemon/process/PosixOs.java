@@ -65,6 +65,27 @@ abstract class PosixOs implements NativeOs {
     this.signals = signals;
   }
 
+  // poll(2) flags and struct pollfd {int fd; short events; short revents;}: the same on Linux and
+  // macOS (<poll.h>, xnu bsd/sys/poll.h).
+  private static final short POLLOUT = 0x0004;
+  private static final short POLLERR = 0x0008;
+  private static final short POLLHUP = 0x0010;
+  private static final short POLLNVAL = 0x0020;
+  private static final int POLLFD_BYTES = 8;
+
+  @Override
+  public int peerHungUp(int fd) {
+    try (Memory pollfd = zeroed(POLLFD_BYTES)) {
+      pollfd.setInt(0, fd);
+      pollfd.setShort(4, POLLOUT);
+      libc.poll(pollfd, 1, 0);
+      short revents = pollfd.getShort(6);
+      return (revents & (POLLHUP | POLLERR | POLLNVAL)) != 0 ? 1 : 0;
+    } catch (LastErrorException e) {
+      return -e.getErrorCode();
+    }
+  }
+
   /**
    * Fills {@code mask} with the empty set and {@code defaults} with every signal but KILL, STOP.
    */

@@ -134,6 +134,19 @@ public interface ProcessControl extends AutoCloseable {
     return null;
   }
 
+  /**
+   * Whether the client at the other end of a daemon connection has closed it, rather than only
+   * shut down its writing side (a half-close: {@code socat} and {@code nc} do that when their
+   * input ends, and still read the answers). Call it on the thread that owns the channel, while it
+   * is open, once a read has seen the end of the client's input.
+   *
+   * @return true when the client closed, false when it only half-closed, or null when it cannot
+   *     be told (see {@code ChannelFds}); this implementation always null
+   */
+  default Boolean peerHungUp(SocketChannel channel) {
+    return null;
+  }
+
   /** Stops the exit watcher and frees native resources. */
   @Override
   void close();

@@ -87,6 +87,7 @@ public final class LogHandler implements Handler {
       exchange.ok(result);
       return;
     }
+    exchange.beginStream();
     for (LogLine line : history) {
       exchange.event(LogLine.EVENT, line.toJson());
     }

@@ -72,7 +72,17 @@ public final class ProcessHandlers {
     };
   }
 
-  /** The arguments with environment values replaced by {@code ***}. */
+  /** Longest string of a request's arguments kept in its transaction-log entry. */
+  static final int AUDIT_MAX_STRING = 512;
+  /** Most items of an array or object kept there. */
+  static final int AUDIT_MAX_ITEMS = 64;
+
+  /**
+   * The arguments as the transaction log keeps them: environment values replaced by {@code ***},
+   * and cut to size (strings to {@value #AUDIT_MAX_STRING} characters, arrays and objects to
+   * {@value #AUDIT_MAX_ITEMS} items, 8 levels deep), so that a request with a megabyte of
+   * arguments does not put a megabyte into every later {@code events} answer.
+   */
   static Map<String, Object> redacted(Map<String, Object> args) {
     Map<String, Object> out = new LinkedHashMap<>(args);
     Object env = out.get("env");
@@ -83,7 +93,44 @@ public final class ProcessHandlers {
       }
       out.put("env", hidden);
     }
-    return out;
+    @SuppressWarnings("unchecked")
+    Map<String, Object> cut = (Map<String, Object>) cut(out, 0);
+    return cut;
+  }
+
+  private static Object cut(Object value, int depth) {
+    if (value instanceof String) {
+      String s = (String) value;
+      return s.length() <= AUDIT_MAX_STRING
+          ? s
+          : s.substring(0, AUDIT_MAX_STRING) + "...(" + s.length() + " characters)";
+    }
+    if (depth >= 8 && (value instanceof Map || value instanceof List)) {
+      return "...";
+    }
+    if (value instanceof Map) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+        if (out.size() == AUDIT_MAX_ITEMS) {
+          out.put("...", ((Map<?, ?>) value).size() + " items");
+          break;
+        }
+        out.put((String) cut(String.valueOf(e.getKey()), depth), cut(e.getValue(), depth + 1));
+      }
+      return out;
+    }
+    if (value instanceof List) {
+      List<Object> out = new ArrayList<>();
+      for (Object item : (List<?>) value) {
+        if (out.size() == AUDIT_MAX_ITEMS) {
+          out.add("...(" + ((List<?>) value).size() + " items)");
+          break;
+        }
+        out.add(cut(item, depth + 1));
+      }
+      return out;
+    }
+    return value;
   }
 
   private void start(Request request, Exchange exchange) throws ProtocolException, java.io.IOException {

@@ -51,8 +51,15 @@ final class LaunchPlanner {
         throw invalid("the command contains a NUL character, which no program can receive");
       }
     }
+    if (spec.cwd() != null && spec.cwd().indexOf('\0') >= 0) {
+      throw invalid("the working directory contains a NUL character, which no path can hold");
+    }
     if (spec.cwd() == null || !Path.of(spec.cwd()).isAbsolute()) {
       throw invalid("the working directory must be an absolute path, got \"" + spec.cwd() + "\"");
+    }
+    if (spec.path() != null && spec.path().indexOf('\0') >= 0) {
+      // The child would see PATH cut at the NUL: refuse rather than run with part of it.
+      throw invalid("the PATH given contains a NUL character; give directories separated by ':'");
     }
     for (Map.Entry<String, String> e : spec.env().entrySet()) {
       if (!ENV_KEY.matcher(e.getKey()).matches()) {

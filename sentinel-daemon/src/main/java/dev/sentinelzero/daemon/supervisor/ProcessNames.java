@@ -5,7 +5,7 @@ import dev.sentinelzero.protocol.ProtocolException;
 import java.util.regex.Pattern;
 
 /** The rule for process names: they become file names and appear in tables and scripts. */
-final class ProcessNames {
+public final class ProcessNames {
   static final String RULE =
       "1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit";
   private static final Pattern VALID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -16,7 +16,8 @@ final class ProcessNames {
     return name != null && VALID.matcher(name).matches();
   }
 
-  static void check(String name) throws ProtocolException {
+  /** Refuses a name that breaks the rule, with {@code invalid_argument}. */
+  public static void check(String name) throws ProtocolException {
     if (!isValid(name)) {
       throw new ProtocolException(
           ErrorCode.INVALID_ARGUMENT,

@@ -1200,6 +1200,13 @@ public final class Supervisor implements AutoCloseable {
   /** Checks a definition before anything is stored: name, command, program, directory, signal. */
   private void checkDefinition(ProcessSpec spec) throws ProtocolException {
     LaunchPlanner.checkShape(spec);
+    if (!spec.stopSignal().equals(spec.stopSignal().strip()) || spec.stopSignal().isEmpty()) {
+      throw new ProtocolException(
+          ErrorCode.INVALID_ARGUMENT,
+          "invalid stop signal \""
+              + spec.stopSignal()
+              + "\": give a signal name or number without spaces, such as TERM, SIGINT or 15");
+    }
     try {
       os.signal(spec.stopSignal());
     } catch (IllegalArgumentException e) {

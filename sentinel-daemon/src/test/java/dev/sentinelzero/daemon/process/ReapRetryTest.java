@@ -138,5 +138,10 @@ class ReapRetryTest {
     public long peerPid(int fd) {
       return real.peerPid(fd);
     }
+
+    @Override
+    public int peerHungUp(int fd) {
+      return real.peerHungUp(fd);
+    }
   }
 }

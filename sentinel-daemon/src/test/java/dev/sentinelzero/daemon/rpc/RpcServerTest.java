@@ -172,6 +172,9 @@ class RpcServerTest {
       failure(client.receive(), null, ErrorCode.FRAME_TOO_LARGE);
       assertThat(failure(client.receive(), "7", ErrorCode.INVALID_REQUEST).message())
           .contains("\"cmd\"");
+      // The empty line goes unanswered; a line of spaces is a (bad) request like any other.
+      assertThat(failure(client.receive(), null, ErrorCode.INVALID_REQUEST).message())
+          .contains("only spaces");
       assertThat(client.receive()).isEqualTo(new Response.Ok("8", Map.of("pong", true)));
     }
   }
