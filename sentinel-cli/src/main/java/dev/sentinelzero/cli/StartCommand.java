@@ -128,6 +128,10 @@ final class StartCommand extends ClientCommand {
     } else {
       out.println(process.name() + ": " + process.state() + reason(process));
     }
+    String note = RestartPolicyOptions.adjustedNote(result);
+    if (note != null) {
+      out.println(note);
+    }
     out.flush();
     return exitFor(result);
   }

@@ -69,6 +69,24 @@ class RestartEndToEndTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void restartPolicy_aDelayAboveTheCapWithoutMaxDelay_raisesTheCap_andTheAnswerSaysSo() throws Exception {
+    define("my-script", "exec sleep 1000", Map.of());
+
+    Response r = client.call("restart-policy", Map.of("name", "my-script", "restart", Map.of("retries", 3, "delay_ms", 18_000_000)));
+
+    assertThat(r).as("%s", r).isInstanceOf(Response.Ok.class);
+    Map<String, Object> result = ((Response.Ok) r).result();
+    assertThat(result.get("adjusted")).isEqualTo(Map.of("max_delay_ms", Map.of("from", 300_000, "to", 18_000_000)));
+    Map<String, Object> restart = (Map<String, Object>) status("my-script").get("restart");
+    assertThat(((Number) restart.get("max_delay_ms")).longValue()).isEqualTo(18_000_000L);
+
+    Response refused = client.call("restart-policy", Map.of("name", "my-script", "restart", Map.of("max_delay_ms", 60_000)));
+    assertThat(refused).isInstanceOf(Response.Failure.class);
+    assertThat(((Response.Failure) refused).message()).contains("max_delay_ms 60000 is shorter than delay_ms 18000000");
+  }
+
+  @Test
   void aCleanExit_underOnFailure_isNotRestarted() throws Exception {
     define("once", "exit 0", Map.of());
 

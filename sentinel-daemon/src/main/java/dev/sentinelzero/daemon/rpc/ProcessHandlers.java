@@ -9,6 +9,7 @@ import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
 import dev.sentinelzero.protocol.Request;
+import dev.sentinelzero.protocol.RestartPolicy;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -138,10 +139,28 @@ public final class ProcessHandlers {
     if (args.has("cmd") || args.has("argv")) {
       args.allowOnly(DEFINE_ARGS);
       ProcessSpec spec = ProcessSpec.fromJson(request.args());
-      exchange.ok(outcome(Futures.await(supervisor.define(spec, args.bool("replace", false)))));
+      Map<String, Object> result = outcome(Futures.await(supervisor.define(spec, args.bool("replace", false))));
+      putAdjusted(result, RestartPolicy.DEFAULT, request.args().get("restart"), spec.restart());
+      exchange.ok(result);
     } else {
       args.allowOnly(NAME_ONLY);
       exchange.ok(outcome(Futures.await(supervisor.start(args.requireString("name")))));
+    }
+  }
+
+  /**
+   * Adds {@code adjusted} to a definition's answer when the daemon moved restart-policy fields
+   * the request did not set (a {@code delay_ms} above the cap raises {@code max_delay_ms}).
+   *
+   * @param base the policy the request's {@code restart} fields were applied to
+   */
+  @SuppressWarnings("unchecked")
+  static void putAdjusted(Map<String, Object> result, RestartPolicy base, Object restart, RestartPolicy after) {
+    if (restart instanceof Map) {
+      Map<String, Object> adjusted = RestartPolicy.adjusted(base, (Map<String, Object>) restart, after);
+      if (!adjusted.isEmpty()) {
+        result.put("adjusted", adjusted);
+      }
     }
   }
 
@@ -248,6 +267,9 @@ public final class ProcessHandlers {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("process", outcome.process().toJson());
     result.put("changed", outcome.changed());
+    if (!outcome.adjusted().isEmpty()) {
+      result.put("adjusted", outcome.adjusted());
+    }
     return result;
   }
 

@@ -129,8 +129,17 @@ public final class Supervisor implements AutoCloseable {
     this.extraRuns = new ExtraRuns(os, store, planner, clock, ticker, runHistory, loop, supervised);
   }
 
-  /** The result of a request that changes a process: its state after, and whether it changed. */
-  public record Outcome(ProcessStatus process, boolean changed) {}
+  /**
+   * The result of a request that changes a process: its state after, and whether it changed.
+   *
+   * @param adjusted restart-policy fields the daemon moved though the request did not set them
+   *     ({@code RestartPolicy.adjusted}); empty when none
+   */
+  public record Outcome(ProcessStatus process, boolean changed, Map<String, Object> adjusted) {
+    public Outcome(ProcessStatus process, boolean changed) {
+      this(process, changed, Map.of());
+    }
+  }
 
   // ---------------------------------------------------------------------------------------------
   // Requests. Each runs on the supervisor thread; the future completes when the request is done.
@@ -347,12 +356,13 @@ public final class Supervisor implements AutoCloseable {
     return loop.call(
         () -> {
           ManagedProcess p = require(name);
-          RestartPolicy policy = p.spec.restart().with(changes);
+          RestartPolicy before = p.spec.restart();
+          RestartPolicy policy = before.with(changes);
           ProcessSpec spec = p.spec.withRestart(policy);
           store.updateSpec(spec);
           p.spec = spec;
           log.info("{}: restart policy is now {}", name, policy.toJson());
-          return new Outcome(status(p), true);
+          return new Outcome(status(p), true, RestartPolicy.adjusted(before, changes, policy));
         });
   }
 
