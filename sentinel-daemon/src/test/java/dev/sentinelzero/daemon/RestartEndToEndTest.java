@@ -87,6 +87,26 @@ class RestartEndToEndTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void start_withWaitMs_answersWithTheEarlyExit_andAnOutOfRangeWaitIsRefused() throws Exception {
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("name", "dies");
+    args.put("cmd", "exit 4");
+    args.put("shell", true);
+    args.put("cwd", "/tmp");
+    args.put("wait_ms", 1000);
+
+    Response r = client.call("start", args);
+
+    assertThat(r).as("%s", r).isInstanceOf(Response.Ok.class);
+    Map<String, Object> early = (Map<String, Object>) ((Response.Ok) r).result().get("early_exit");
+    assertThat((Map<String, Object>) early.get("exit")).containsEntry("code", 4);
+    Response tooLong = client.call("start", Map.of("name", "dies", "wait_ms", 3_600_000));
+    assertThat(tooLong).isInstanceOf(Response.Failure.class);
+    assertThat(((Response.Failure) tooLong).message()).contains("wait_ms");
+  }
+
+  @Test
   void aCleanExit_underOnFailure_isNotRestarted() throws Exception {
     define("once", "exit 0", Map.of());
 
