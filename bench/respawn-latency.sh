@@ -64,7 +64,7 @@ echo "machine: $(nproc) cores, $(uname -sr), $(java -version 2>&1 | head -1)" >&
 # --- SentinelZero
 export SENTINEL_HOME=$TMP/s
 "$ROOT/bin/sentinel" daemon start >/dev/null
-"$ROOT/bin/sentinel" start --name crash --restart always --retries unlimited --backoff fixed \
+"$ROOT/bin/sentinel" start --name crash --no-wait --restart always --retries unlimited --backoff fixed \
   --delay 0 --min-uptime 0 --jitter 0 -- "$TMP/crash.sh" "$TMP/sz.txt" >/dev/null
 wait_lines "$TMP/sz.txt" "$((RUNS + 1))" 300
 "$ROOT/bin/sentinel" stop crash >/dev/null

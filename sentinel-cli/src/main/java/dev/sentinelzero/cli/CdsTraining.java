@@ -42,7 +42,7 @@ final class CdsTraining implements Runnable {
    */
   static final String[][] SAMPLES = {
     {"start", "--name", "a", "--cmd", "b c", "--env", "A=1", "--stop-timeout", "1m30s"},
-    {"start", "--json", "--name", "a", "--shell", "--cwd", "/", "--", "b", "c"},
+    {"start", "--json", "--name", "a", "--shell", "--cwd", "/", "--no-wait", "--", "b", "c"},
     {
       "start", "--name", "a", "--cmd", "b", "--restart", "always", "--success-exit-codes", "0,3",
       "--retries", "unlimited", "--delay", "250ms", "--backoff", "exponential",
@@ -137,6 +137,12 @@ final class CdsTraining implements Runnable {
             "a", "backoff", null, Instant.EPOCH, null, 1, null, "r", null, null, "b",
             process.spec(), ProcessStatus.REASON_RESTARTING, Instant.EPOCH.plusSeconds(3), 2);
     ProcessView.details(ProcessStatus.fromJson(backoff.toJson()), context.clock(), sink);
+    Map<String, Object> early = new java.util.LinkedHashMap<>();
+    early.put("process", backoff.toJson());
+    early.put("early_exit", Map.of("exit", process.lastExit().toJson(), "ran_ms", 12));
+    early.put("adjusted", Map.of("max_delay_ms", Map.of("from", 300_000, "to", 600_000)));
+    sink.println(StartCommand.earlyFailure(early, backoff));
+    sink.println(RestartPolicyOptions.adjustedNote(early));
     HealthCheck check = new HealthCheck("cmd", "c", false, 30_000, 5_000, 3, 0, "restart");
     ProcessStatus unhealthy =
         new ProcessStatus(

@@ -72,7 +72,7 @@ final class ProcessView {
       rows.add(
           new String[] {
             p.name(),
-            p.health() == null ? p.state() : p.state() + " (" + p.health() + ")",
+            stateLabel(p),
             p.pid() == null ? NONE : Long.toString(p.pid()),
             p.uptimeMs() == null ? NONE : Units.duration(p.uptimeMs()),
             Long.toString(p.restarts()),
@@ -83,6 +83,61 @@ final class ProcessView {
           });
     }
     Text.table(HEADER, rows, out);
+  }
+
+  /**
+   * The STATE column: the state, with the health of a running process that has a check ({@code
+   * running (healthy)}), or what put a process that is not running where it is, when that was not
+   * a request or its own exit: {@code stopped (limit)}, {@code stopped (unhealthy)}, {@code failed
+   * (gave up)}, {@code failed (launch failed)}.
+   */
+  static String stateLabel(ProcessStatus p) {
+    if (p.health() != null) {
+      return p.state() + " (" + p.health() + ")";
+    }
+    if (!"stopped".equals(p.state()) && !"failed".equals(p.state())) {
+      return p.state();
+    }
+    String code = p.reasonCode() == null ? "" : p.reasonCode();
+    switch (code) {
+      case ProcessStatus.REASON_LIMIT:
+      case ProcessStatus.REASON_UNHEALTHY:
+        return p.state() + " (" + code + ")";
+      case ProcessStatus.REASON_GAVE_UP:
+      case ProcessStatus.REASON_LAUNCH_FAILED:
+        return p.state() + " (" + code.replace('_', ' ') + ")";
+      default:
+        return p.state();
+    }
+  }
+
+  /**
+   * The desired state and who or what set it: {@code running (by request)}, {@code stopped (its
+   * resource limit stopped it)}; null when the daemon does not say.
+   */
+  static String desired(ProcessStatus p) {
+    if (p.desired() == null) {
+      return null;
+    }
+    String by = p.desiredBy() == null ? "" : p.desiredBy();
+    switch (by) {
+      case ProcessStatus.BY_REQUEST:
+        return p.desired() + " (by request)";
+      case ProcessStatus.BY_EXITED:
+        return p.desired() + " (it ended, and its restart mode does not start it again)";
+      case ProcessStatus.BY_GAVE_UP:
+        return p.desired() + " (its restart policy gave up)";
+      case ProcessStatus.BY_LAUNCH_FAILED:
+        return p.desired() + " (it could not be launched)";
+      case ProcessStatus.BY_LIMIT:
+        return p.desired() + " (its resource limit stopped it)";
+      case ProcessStatus.BY_UNHEALTHY:
+        return p.desired() + " (its health check stopped it)";
+      case ProcessStatus.BY_SCHEDULE:
+        return "scheduled (its schedule starts its runs; the daemon's start does not)";
+      default:
+        return by.isEmpty() ? p.desired() : p.desired() + " (" + by + ")";
+    }
   }
 
   /**
@@ -99,6 +154,10 @@ final class ProcessView {
     }
     if (p.reasonCode() != null && !p.reasonCode().isEmpty()) {
       rows.add(row("reason code", p.reasonCode()));
+    }
+    String desired = desired(p);
+    if (desired != null) {
+      rows.add(row("desired", desired));
     }
     if (p.health() != null) {
       rows.add(row("health", health(p)));

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     customSynopsis = "sentinel restart-policy --name NAME OPTION [OPTION...]",
     footer = {
       "",
-      "Give at least one restart-policy option; the others keep their values.",
+      "Give at least one restart-policy option; the others keep their values. A --delay longer"
+          + " than the current --max-delay, without --max-delay, raises --max-delay with it.",
       "Durations: 250ms, 5s, 10m, 5h, 1d, or several like 1h30m.",
       "Example: sentinel restart-policy --name web --restart always --retries unlimited"
     })
@@ -50,7 +51,12 @@ final class RestartPolicyCommand extends ClientCommand {
     Map<String, Object> args = new LinkedHashMap<>();
     args.put("name", name);
     args.put("restart", restartPolicy.toJson());
-    Map<String, Object> result = request(Commands.RESTART_POLICY, args, QUICK_TIMEOUT_MS);
+    Map<String, Object> result;
+    try {
+      result = request(Commands.RESTART_POLICY, args, QUICK_TIMEOUT_MS);
+    } catch (ProtocolException e) {
+      throw restartPolicy.inFlags(e, name);
+    }
     if (global.json()) {
       printJson(result);
       return ExitCodes.OK;
@@ -63,6 +69,10 @@ final class RestartPolicyCommand extends ClientCommand {
             + unchanged
             + ": "
             + ProcessView.policy(process.spec().restart()));
+    String note = RestartPolicyOptions.adjustedNote(result);
+    if (note != null) {
+      out().println(note);
+    }
     out().flush();
     return ExitCodes.OK;
   }

@@ -24,8 +24,13 @@ import picocli.CommandLine.TypeConversionException;
  * <p>Each value is checked as it is parsed, by the converters below, so a mistake reads {@code
  * Invalid value for option '--jitter': ...} and exits with 2 before anything is sent; so does a
  * {@code --max-delay} below a {@code --delay} given with it. The daemon's own limits (the most
- * retries, the longest duration, the largest factor) and a {@code --max-delay} below a stored delay
- * are left to the daemon, whose invalid_argument answer names the field and exits with 2 as well.
+ * retries, the longest duration, the largest factor) are left to the daemon, whose invalid_argument
+ * answer names the field and exits with 2 as well; a {@code --max-delay} below a stored delay is
+ * the daemon's to find too, and {@link #inFlags} words its answer with the flags.
+ *
+ * <p>A {@code --delay} above the cap without {@code --max-delay} raises the cap with it: the rule
+ * is the daemon's ({@code RestartPolicy.with}, for every client), and its answer's {@code adjusted}
+ * says so, which {@link #adjustedNote} turns into a line of output.
  */
 final class RestartPolicyOptions {
   static final String UNLIMITED = "unlimited";
@@ -86,7 +91,8 @@ final class RestartPolicyOptions {
       names = "--max-delay",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "The longest delay.")
+      description =
+          "The longest delay; not shorter than --delay (a --delay above it, given alone, raises it).")
   Duration maxDelay;
 
   @Option(
@@ -158,6 +164,54 @@ final class RestartPolicyOptions {
       json.put("cooldown_ms", cooldown.ms()); // null (none) is a value here
     }
     return json;
+  }
+
+  /**
+   * The line that says the daemon moved a field the user did not give ({@code adjusted} in its
+   * answer): {@code --max-delay raised from 5m to 5h, to the --delay (give --max-delay to choose
+   * the cap)}; null when nothing was.
+   */
+  static String adjustedNote(Map<String, Object> result) {
+    Object adjusted = result.get("adjusted");
+    if (!(adjusted instanceof Map) || !(((Map<?, ?>) adjusted).get("max_delay_ms") instanceof Map)) {
+      return null;
+    }
+    Map<?, ?> change = (Map<?, ?>) ((Map<?, ?>) adjusted).get("max_delay_ms");
+    if (!(change.get("from") instanceof Number) || !(change.get("to") instanceof Number)) {
+      return null;
+    }
+    return "--max-delay raised from "
+        + Units.exactDuration(((Number) change.get("from")).longValue())
+        + " to "
+        + Units.exactDuration(((Number) change.get("to")).longValue())
+        + ", to the --delay (give --max-delay to choose the cap)";
+  }
+
+  private static final java.util.regex.Pattern STORED_DELAY =
+      java.util.regex.Pattern.compile("max_delay_ms \\d+ is shorter than delay_ms (\\d+)");
+
+  /**
+   * The daemon's refusal of a {@code --max-delay} below the delay it has stored (the CLI could not
+   * see it), in the flags the user typed: {@code --max-delay 1m is shorter than --delay 5h (the
+   * delay of web) ...}; any other failure as it is.
+   */
+  ProtocolException inFlags(ProtocolException e, String name) {
+    java.util.regex.Matcher m = STORED_DELAY.matcher(String.valueOf(e.getMessage()));
+    if (e.code() != dev.sentinelzero.protocol.ErrorCode.INVALID_ARGUMENT
+        || maxDelay == null
+        || delay != null
+        || !m.find()) {
+      return e;
+    }
+    return ClientCommand.usage(
+        "--max-delay "
+            + exact(maxDelay)
+            + " is shorter than --delay "
+            + Units.exactDuration(Long.parseLong(m.group(1)))
+            + " (the delay of "
+            + name
+            + "): the longest delay must be at least the first one; give a longer --max-delay, or a"
+            + " shorter --delay with it");
   }
 
   /** The options given, written back as they would be typed, e.g. {@code --retries unlimited}. */

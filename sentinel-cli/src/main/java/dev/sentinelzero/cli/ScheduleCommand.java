@@ -173,6 +173,10 @@ final class ScheduleCommand extends ClientCommand {
       return ExitCodes.OK;
     }
     out().println(ScheduleView.scheduled(ScheduleView.schedule(result), context.clock().getZone()));
+    String note = RestartPolicyOptions.adjustedNote(result);
+    if (note != null) {
+      out().println(note);
+    }
     out().flush();
     return ExitCodes.OK;
   }

@@ -1,6 +1,8 @@
 package dev.sentinelzero.cli;
 
 import dev.sentinelzero.protocol.Commands;
+import dev.sentinelzero.protocol.ErrorCode;
+import dev.sentinelzero.protocol.ExitInfo;
 import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
 import java.io.PrintWriter;
@@ -26,6 +28,12 @@ import picocli.CommandLine.Parameters;
  * So do the resource-limit options ({@link LimitOptions}), sent as the {@code limits} object with
  * the fields given, and only when some are; {@code sentinel limits} sets or removes the limits of
  * a defined process.
+ *
+ * <p>A start waits, daemon-side, up to {@link #WINDOW_MS} to see the new run stay up ({@code
+ * wait_ms}), as supervisord's {@code startsecs} does (its default is 1 s too): a program that ends
+ * within it (a typo in its arguments, a missing file) is reported with how it ended and where its
+ * output is, and exits 1; one that ran and exited with a success code its restart mode leaves
+ * alone (a one-shot) is not a failure. {@code --no-wait} answers as soon as it is spawned.
  */
 @Command(
     name = "start",
@@ -40,6 +48,11 @@ import picocli.CommandLine.Parameters;
     },
     footer = {
       "",
+      "It waits up to 1s to see the process stay up: one that ends within that second (an error in"
+          + " its command, a missing file) is reported with how it ended and exits 1; see its output"
+          + " with sentinel logs NAME. --no-wait returns as soon as it is spawned. A process that is"
+          + " already running is left alone (exit 0); one in backoff or failed is started now, with"
+          + " fresh counts; one being stopped is started once the stop is done.",
       ProcessOptions.DURATIONS_HELP,
       "Restart-policy options not given take the defaults: on-failure, retries 5, delay 0s,"
           + " exponential x2 up to 5m, jitter 10%%, min uptime 5s, no cooldown. They apply to a new"
@@ -56,6 +69,15 @@ final class StartCommand extends ClientCommand {
 
   @Option(names = "--replace", description = "Replace an existing definition of NAME.")
   boolean replace;
+
+  /** How long a start waits to see the new run stay up (supervisord's default startsecs). */
+  static final long WINDOW_MS = 1000;
+
+  @Option(
+      names = {"--no-wait", "--detach"},
+      description =
+          "Return as soon as the process is spawned, without waiting 1s to see it stay up.")
+  boolean noWait;
 
   @Mixin ProcessOptions process;
 
@@ -116,20 +138,77 @@ final class StartCommand extends ClientCommand {
       args = new LinkedHashMap<>();
       args.put("name", existingName(beforeDashes));
     }
+    if (!noWait) {
+      args.put("wait_ms", WINDOW_MS);
+    }
     Map<String, Object> result = request(Commands.START, args, 0);
+    ProcessStatus process = ProcessView.process(result);
+    String early = earlyFailure(result, process);
+    int exit = early != null ? ExitCodes.FAILED : exitFor(result);
     if (global.json()) {
       printJson(result);
-      return exitFor(result);
+      return exit;
     }
-    ProcessStatus process = ProcessView.process(result);
+    if (early != null) {
+      throw new ProtocolException(ErrorCode.LAUNCH_FAILED, early);
+    }
     PrintWriter out = out();
-    if (process.pid() != null) {
+    ExitInfo ended = earlyExit(result);
+    if (Boolean.FALSE.equals(result.get("changed"))) {
+      out.println(
+          process.name()
+              + " is already running"
+              + (process.pid() == null ? "" : " (pid " + process.pid() + ")"));
+    } else if (ended != null) {
+      out.println(process.name() + " ran and " + ended.message() + " (" + process.state() + ")");
+    } else if (process.pid() != null) {
       out.println("started " + process.name() + " (pid " + process.pid() + ")");
     } else {
       out.println(process.name() + ": " + process.state() + reason(process));
     }
+    String note = RestartPolicyOptions.adjustedNote(result);
+    if (note != null) {
+      out.println(note);
+    }
     out.flush();
-    return exitFor(result);
+    return exit;
+  }
+
+  /** How the run the start waited on ended within the window ({@code early_exit}), or null. */
+  @SuppressWarnings("unchecked")
+  private static ExitInfo earlyExit(Map<String, Object> result) throws ProtocolException {
+    Object early = result.get("early_exit");
+    if (!(early instanceof Map) || !(((Map<?, ?>) early).get("exit") instanceof Map)) {
+      return null;
+    }
+    return ExitInfo.fromJson((Map<String, Object>) ((Map<?, ?>) early).get("exit"));
+  }
+
+  /**
+   * The error line when the new run ended within the window, unless it ran and exited with a
+   * success code that its restart mode leaves alone (state {@code exited}: a one-shot did its
+   * work); null when it stayed up. Says how it ended, what the daemon did then (restarted it,
+   * backs off, gave up), and where its output is.
+   */
+  static String earlyFailure(Map<String, Object> result, ProcessStatus process) throws ProtocolException {
+    ExitInfo ended = earlyExit(result);
+    if (ended == null || "exited".equals(process.state())) {
+      return null;
+    }
+    Object ran = ((Map<?, ?>) result.get("early_exit")).get("ran_ms");
+    String how = ExitInfo.KILLED.equals(ended.kind()) ? "was " + ended.message() : ended.message();
+    return process.name()
+        + " "
+        + how
+        + " within "
+        + Units.exactDuration(WINDOW_MS)
+        + " of starting"
+        + (ran instanceof Number ? " (after " + Units.exactDuration(((Number) ran).longValue()) + ")" : "")
+        + ", now "
+        + process.state()
+        + reason(process)
+        + "; see its output: sentinel logs "
+        + OptionEcho.shellQuote(process.name());
   }
 
   private static String existingName(List<String> words) throws ProtocolException {

@@ -70,6 +70,7 @@ class ClientTest {
     expectedArgs.put("stop_signal", "TERM");
     expectedArgs.put("stop_timeout_ms", 10000);
     expectedArgs.put("replace", false);
+    expectedArgs.put("wait_ms", 1000); // it waits 1 s to see the process stay up
     assertThat(request.get("args")).isEqualTo(expectedArgs);
     assertThat(Path.of((String) args(request).get("cwd"))).isAbsolute();
   }
@@ -107,7 +108,7 @@ class ClientTest {
     Cli.Result result = Cli.run(Cli.context(home), "start", "web");
 
     assertThat(result.exit()).as(result.toString()).isZero();
-    assertThat(args(onlyRequest())).isEqualTo(Map.of("name", "web"));
+    assertThat(args(onlyRequest())).isEqualTo(Map.of("name", "web", "wait_ms", 1000));
   }
 
   @Test

@@ -283,7 +283,8 @@ class EndToEndTest {
 
   @Test
   void restartPolicy_fromTheCli_backsOffThenGivesUp_andCanBeChanged() {
-    ok("start", "--name", "crashy", "--shell", "--cmd", "exit 1", "--retries", "2", "--jitter", "0");
+    Cli.Result start = sentinel("start", "--name", "crashy", "--shell", "--cmd", "exit 1", "--retries", "2", "--jitter", "0");
+    assertThat(start.exit()).as("it dies at once: a failed start (issue 9) %s", start).isEqualTo(1);
 
     await().atMost(Duration.ofSeconds(30)).until(() -> statusOf("crashy").get("state").equals("failed"));
     Map<String, Object> s = statusOf("crashy");

@@ -77,6 +77,7 @@ class HealthTest {
     args.put("stop_timeout_ms", 10_000);
     args.put("health", health);
     args.put("replace", false);
+    args.put("wait_ms", 1000);
     Map<String, Object> request = new HashMap<>(onlyRequest());
     assertThat(request.remove("id")).isNotNull();
     assertThat(request).isEqualTo(Map.of("v", 1, "cmd", "start", "args", args));

@@ -80,6 +80,7 @@ class LimitsTest {
     args.put("stop_timeout_ms", 10_000);
     args.put("limits", limits);
     args.put("replace", false);
+    args.put("wait_ms", 1000);
     Map<String, Object> request = new HashMap<>(onlyRequest());
     assertThat(request.remove("id")).isNotNull();
     assertThat(request).isEqualTo(Map.of("v", 1, "cmd", "start", "args", args));
@@ -131,7 +132,7 @@ class LimitsTest {
     Cli.Result result = Cli.run(context(), "start", "web");
 
     assertThat(result.exit()).as(result.toString()).isZero();
-    assertThat(args(onlyRequest())).isEqualTo(Map.of("name", "web"));
+    assertThat(args(onlyRequest())).isEqualTo(Map.of("name", "web", "wait_ms", 1000));
   }
 
   // ---- limits

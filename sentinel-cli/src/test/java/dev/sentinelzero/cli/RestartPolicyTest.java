@@ -297,6 +297,45 @@ class RestartPolicyTest {
   }
 
   /** The start help states the defaults in words: they must be the protocol's. */
+  // ---- a delay above the cap (issue 9)
+
+  @Test
+  void restartPolicy_aDelayAboveTheCap_printsThatTheDaemonRaisedTheCap() throws Exception {
+    RestartPolicy raised =
+        new RestartPolicy(
+            RestartPolicy.ON_FAILURE, List.of(0), 3, 18_000_000, RestartPolicy.EXPONENTIAL, 2.0,
+            18_000_000, 0.1, 5_000, null);
+    Map<String, Object> answer = new LinkedHashMap<>(policyResult(web(raised), true));
+    answer.put("adjusted", Map.of("max_delay_ms", Map.of("from", 300_000, "to", 18_000_000)));
+    server = FakeServer.start(home, FakeServer.answering(answer));
+
+    Cli.Result result = Cli.run(context(), "restart-policy", "--name", "my-script", "--retries", "3", "--delay", "5h");
+
+    assertThat(result.exit()).as(result.toString()).isZero();
+    assertThat(args(onlyRequest()).get("restart")).isEqualTo(Map.of("retries", 3, "delay_ms", 18_000_000));
+    assertThat(result.out())
+        .contains("delay 5h, exponential x2 up to 5h")
+        .contains("--max-delay raised from 5m to 5h, to the --delay");
+  }
+
+  @Test
+  void restartPolicy_aMaxDelayBelowTheStoredDelay_isWordedWithBothFlags() throws Exception {
+    server =
+        FakeServer.start(
+            home,
+            FakeServer.failing(
+                dev.sentinelzero.protocol.ErrorCode.INVALID_ARGUMENT,
+                "max_delay_ms 60000 is shorter than delay_ms 18000000: the longest delay must be at least"
+                    + " the first one; give a larger max_delay_ms, or a smaller delay_ms with it"));
+
+    Cli.Result result = Cli.run(context(), "restart-policy", "--name", "my-script", "--max-delay", "1m");
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("--max-delay 1m is shorter than --delay 5h (the delay of my-script)")
+        .doesNotContain("max_delay_ms");
+  }
+
   @Test
   void startHelp_statesTheDefaultPolicy_asTheProtocolDefinesIt() {
     Cli.Result result = Cli.run(context(), "start", "--help");

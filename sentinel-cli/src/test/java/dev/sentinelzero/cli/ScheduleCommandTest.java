@@ -154,7 +154,8 @@ class ScheduleCommandTest {
     assertThat(scheduled.exit()).as(scheduled.toString()).isZero();
     List<Map<String, Object>> requests = daemon.requests();
     assertThat(requests).extracting(r -> r.get("cmd")).containsExactly("start", "schedule");
-    Map<String, Object> startArgs = argsOf(requests.get(0));
+    Map<String, Object> startArgs = new HashMap<>(argsOf(requests.get(0)));
+    assertThat(startArgs.remove("wait_ms")).as("start waits to see it stay up; a schedule starts nothing").isEqualTo(1000);
     Map<String, Object> scheduleArgs = new HashMap<>(argsOf(requests.get(1)));
     assertThat(scheduleArgs.remove("schedule")).isNotNull();
     assertThat(scheduleArgs).isEqualTo(startArgs);

@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * @param name the process's name
  * @param state {@code stopped}, {@code starting}, {@code running}, {@code stopping}, {@code
- *     exited} or {@code failed}
+ *     exited}, {@code backoff} or {@code failed}
  * @param pid the running process's id (also its process group id), or null
  * @param startedAt when the current (or last) run started, or null
  * @param uptimeMs how long the current run has lasted, or null when not running
@@ -27,7 +27,7 @@ import java.util.Map;
  * @param spec the definition, with environment values removed
  * @param reasonCode a stable code for {@code reason}: {@code defined}, {@code manual}, {@code
  *     exited}, {@code killed}, {@code launch_failed}, {@code restarting}, {@code gave_up}, {@code
- *     cooldown}, {@code daemon}, {@code scheduled}
+ *     cooldown}, {@code daemon}, {@code scheduled}, {@code unhealthy}, {@code limit}
  * @param nextAttemptAt in {@code backoff} (or {@code failed} with a cooldown): when the next start
  *     is due, else null
  * @param attemptsLeft how many restarts the policy still allows after failed starts; null when
@@ -35,6 +35,13 @@ import java.util.Map;
  * @param health {@code starting}, {@code healthy} or {@code unhealthy} for a running process with
  *     a health check, else null
  * @param healthOutput the last check's output or error, trimmed, or null
+ * @param desired whether the daemon keeps the process running ({@code running}: started again
+ *     when the daemon starts, restarted under its policy) or leaves it as it is ({@code stopped});
+ *     null from a daemon that does not say
+ * @param desiredBy who or what set {@code desired}: {@code request} (a client's start, restart or
+ *     stop), {@code exited} (it ended by itself and its restart mode does not start it again),
+ *     {@code gave_up}, {@code launch_failed}, {@code limit}, {@code unhealthy}, {@code schedule} (a
+ *     scheduled job, started by its schedule only); null from a daemon that does not say
  */
 public record ProcessStatus(
     String name,
@@ -53,7 +60,9 @@ public record ProcessStatus(
     Instant nextAttemptAt,
     Integer attemptsLeft,
     String health,
-    String healthOutput) {
+    String healthOutput,
+    String desired,
+    String desiredBy) {
 
   /** Stable codes for why a process is in its state ({@code reason_code}). */
   public static final String REASON_DEFINED = "defined";
@@ -68,6 +77,21 @@ public record ProcessStatus(
   public static final String REASON_UNHEALTHY = "unhealthy";
   /** Started by its schedule (a fire time, a catch-up, a queued run). */
   public static final String REASON_SCHEDULED = "scheduled";
+  /** Stopped (or restarted) because it breached a resource limit. */
+  public static final String REASON_LIMIT = "limit";
+
+  /** The values of {@code desired}. */
+  public static final String DESIRED_RUNNING = "running";
+  public static final String DESIRED_STOPPED = "stopped";
+
+  /** Who or what set the desired state ({@code desired_by}). */
+  public static final String BY_REQUEST = "request";
+  public static final String BY_EXITED = "exited";
+  public static final String BY_GAVE_UP = "gave_up";
+  public static final String BY_LAUNCH_FAILED = "launch_failed";
+  public static final String BY_LIMIT = "limit";
+  public static final String BY_UNHEALTHY = "unhealthy";
+  public static final String BY_SCHEDULE = "schedule";
 
   /** A status without restart details (reason code {@code manual}). */
   public ProcessStatus(
@@ -108,10 +132,34 @@ public record ProcessStatus(
         command, spec, reasonCode, nextAttemptAt, attemptsLeft, null, null);
   }
 
+  /** A status without the desired state. */
+  public ProcessStatus(
+      String name,
+      String state,
+      Long pid,
+      Instant startedAt,
+      Long uptimeMs,
+      long restarts,
+      ExitInfo lastExit,
+      String reason,
+      Double cpuPercent,
+      Long memoryBytes,
+      String command,
+      ProcessSpec spec,
+      String reasonCode,
+      Instant nextAttemptAt,
+      Integer attemptsLeft,
+      String health,
+      String healthOutput) {
+    this(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpuPercent, memoryBytes,
+        command, spec, reasonCode, nextAttemptAt, attemptsLeft, health, healthOutput, null, null);
+  }
+
   /** This status with resource use filled in. */
   public ProcessStatus withUsage(Double cpu, Long memory) {
     return new ProcessStatus(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpu,
-        memory, command, spec, reasonCode, nextAttemptAt, attemptsLeft, health, healthOutput);
+        memory, command, spec, reasonCode, nextAttemptAt, attemptsLeft, health, healthOutput, desired,
+        desiredBy);
   }
 
   public Map<String, Object> toJson() {
@@ -125,6 +173,8 @@ public record ProcessStatus(
     json.put("last_exit", lastExit == null ? null : lastExit.toJson());
     json.put("reason", reason);
     json.put("reason_code", reasonCode);
+    json.put("desired", desired);
+    json.put("desired_by", desiredBy);
     json.put("next_attempt_at", nextAttemptAt == null ? null : nextAttemptAt.toString());
     json.put("attempts_left", attemptsLeft);
     json.put("health", health);
@@ -192,6 +242,8 @@ public record ProcessStatus(
             ? (int) args.optLong("attempts_left", 0, Integer.MAX_VALUE).getAsLong()
             : null,
         args.optString("health").orElse(null),
-        args.optString("health_output").orElse(null));
+        args.optString("health_output").orElse(null),
+        args.optString("desired").orElse(null),
+        args.optString("desired_by").orElse(null));
   }
 }

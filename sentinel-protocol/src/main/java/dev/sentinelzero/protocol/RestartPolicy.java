@@ -26,7 +26,8 @@ import java.util.Set;
  * @param delayMs the first restart's delay
  * @param backoff {@code exponential} (default) or {@code fixed}
  * @param backoffFactor the exponential factor, at least 1
- * @param maxDelayMs the largest delay
+ * @param maxDelayMs the largest delay, never below {@code delayMs}: a change that sets {@code
+ *     delay_ms} above it without {@code max_delay_ms} raises it to the delay (see {@link #adjusted})
  * @param jitter a fraction from 0 to 1
  * @param minUptimeMs a run at least this long was a good start
  * @param cooldownMs after giving up, try again after this long; null to stay failed
@@ -131,9 +132,37 @@ public record RestartPolicy(
       cool = json.get("cooldown_ms") == null ? null : args.optLong("cooldown_ms", 0, MAX_DURATION_MS).getAsLong();
     }
     if (max < d) {
-      throw invalid("max_delay_ms (" + max + ") must not be smaller than delay_ms (" + d + ")");
+      if (json.get("max_delay_ms") != null) {
+        throw invalid(
+            "max_delay_ms "
+                + max
+                + " is shorter than delay_ms "
+                + d
+                + ": the longest delay must be at least the first one; give a larger max_delay_ms"
+                + (json.get("delay_ms") != null ? " or a smaller delay_ms" : ", or a smaller delay_ms with it"));
+      }
+      max = d; // a first delay above the cap, with no cap given, raises the cap with it
     }
     return new RestartPolicy(m, codes, r, d, b, factor, max, j, up, cool);
+  }
+
+  /**
+   * The fields that {@link #with} moved although {@code json} did not set them, as {@code {field:
+   * {"from": before, "to": after}}}; empty when none. Today one rule does that: a {@code delay_ms}
+   * above the current {@code max_delay_ms}, given without {@code max_delay_ms}, raises the cap to
+   * the delay.
+   *
+   * @param after {@code before.with(json)}
+   */
+  public static Map<String, Object> adjusted(RestartPolicy before, Map<String, Object> json, RestartPolicy after) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (json != null && json.get("max_delay_ms") == null && after.maxDelayMs != before.maxDelayMs) {
+      Map<String, Object> change = new LinkedHashMap<>();
+      change.put("from", before.maxDelayMs);
+      change.put("to", after.maxDelayMs);
+      out.put("max_delay_ms", change);
+    }
+    return out;
   }
 
   public static RestartPolicy fromJson(Map<String, Object> json) throws ProtocolException {

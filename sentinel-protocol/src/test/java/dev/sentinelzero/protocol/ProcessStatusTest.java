@@ -43,7 +43,7 @@ class ProcessStatusTest {
     assertThat(json.keySet())
         .containsExactly(
             "name", "state", "pid", "started_at", "uptime_ms", "restarts", "last_exit", "reason",
-            "reason_code", "next_attempt_at", "attempts_left", "health", "health_output",
+            "reason_code", "desired", "desired_by", "next_attempt_at", "attempts_left", "health", "health_output",
             "cpu_percent", "memory_bytes", "command", "argv", "shell", "cwd", "env_keys",
             "stop_signal", "stop_timeout_ms", "restart", "health_check", "limits");
     assertThat(json).containsEntry("started_at", "2025-03-01T10:15:30.123456789Z");
@@ -92,6 +92,23 @@ class ProcessStatusTest {
         .asInstanceOf(InstanceOfAssertFactories.list(Object.class))
         .containsExactlyInAnyOrderElementsOf((List<?>) first.remove("env_keys"));
     assertThat(again).isEqualTo(first);
+  }
+
+  @Test
+  void theDesiredState_andWhoSetIt_roundTrip() throws Exception {
+    ProcessStatus p = running();
+    ProcessStatus stopped =
+        new ProcessStatus(p.name(), "stopped", null, p.startedAt(), null, 0, p.lastExit(),
+            "stopped: memory limit", null, null, p.command(), p.spec(), ProcessStatus.REASON_LIMIT, null, 5,
+            null, null, ProcessStatus.DESIRED_STOPPED, ProcessStatus.BY_LIMIT);
+
+    Map<String, Object> json = stopped.toJson();
+    ProcessStatus read = ProcessStatus.fromJson(Json.parseObject(Json.write(json)));
+
+    assertThat(json).containsEntry("desired", "stopped").containsEntry("desired_by", "limit");
+    assertThat(read.desired()).isEqualTo("stopped");
+    assertThat(read.desiredBy()).isEqualTo("limit");
+    assertThat(read.reasonCode()).isEqualTo("limit");
   }
 
   @Test

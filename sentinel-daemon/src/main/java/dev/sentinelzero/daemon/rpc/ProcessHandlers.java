@@ -9,6 +9,7 @@ import dev.sentinelzero.protocol.ProcessSpec;
 import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
 import dev.sentinelzero.protocol.Request;
+import dev.sentinelzero.protocol.RestartPolicy;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,11 +20,15 @@ import java.util.Set;
 /** The commands that define and drive processes: start, stop, restart, remove, list, status. */
 public final class ProcessHandlers {
   private static final Set<String> NAME_ONLY = Set.of("name");
+  private static final Set<String> START_ARGS = Set.of("name", "wait_ms");
   private static final Set<String> DEFINE_ARGS;
+  /** The longest a start may wait to see its run stay up ({@code wait_ms}). */
+  static final long MAX_WAIT_MS = 60_000;
 
   static {
     Set<String> define = new HashSet<>(ProcessSpec.FIELDS);
     define.add("replace");
+    define.add("wait_ms");
     DEFINE_ARGS = Set.copyOf(define);
   }
 
@@ -137,11 +142,34 @@ public final class ProcessHandlers {
     Args args = request.arguments();
     if (args.has("cmd") || args.has("argv")) {
       args.allowOnly(DEFINE_ARGS);
-      ProcessSpec spec = ProcessSpec.fromJson(request.args());
-      exchange.ok(outcome(Futures.await(supervisor.define(spec, args.bool("replace", false)))));
+      long waitMs = args.optLong("wait_ms", 0, MAX_WAIT_MS).orElse(0);
+      Map<String, Object> fields = new LinkedHashMap<>(request.args());
+      fields.remove("wait_ms");
+      ProcessSpec spec = ProcessSpec.fromJson(fields);
+      Map<String, Object> result =
+          outcome(Futures.await(supervisor.define(spec, args.bool("replace", false), waitMs)));
+      putAdjusted(result, RestartPolicy.DEFAULT, request.args().get("restart"), spec.restart());
+      exchange.ok(result);
     } else {
-      args.allowOnly(NAME_ONLY);
-      exchange.ok(outcome(Futures.await(supervisor.start(args.requireString("name")))));
+      args.allowOnly(START_ARGS);
+      long waitMs = args.optLong("wait_ms", 0, MAX_WAIT_MS).orElse(0);
+      exchange.ok(outcome(Futures.await(supervisor.start(args.requireString("name"), waitMs))));
+    }
+  }
+
+  /**
+   * Adds {@code adjusted} to a definition's answer when the daemon moved restart-policy fields
+   * the request did not set (a {@code delay_ms} above the cap raises {@code max_delay_ms}).
+   *
+   * @param base the policy the request's {@code restart} fields were applied to
+   */
+  @SuppressWarnings("unchecked")
+  static void putAdjusted(Map<String, Object> result, RestartPolicy base, Object restart, RestartPolicy after) {
+    if (restart instanceof Map) {
+      Map<String, Object> adjusted = RestartPolicy.adjusted(base, (Map<String, Object>) restart, after);
+      if (!adjusted.isEmpty()) {
+        result.put("adjusted", adjusted);
+      }
     }
   }
 
@@ -248,6 +276,15 @@ public final class ProcessHandlers {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("process", outcome.process().toJson());
     result.put("changed", outcome.changed());
+    if (outcome.earlyExit() != null) {
+      Map<String, Object> early = new LinkedHashMap<>();
+      early.put("exit", outcome.earlyExit().exit() == null ? null : outcome.earlyExit().exit().toJson());
+      early.put("ran_ms", outcome.earlyExit().ranMs());
+      result.put("early_exit", early);
+    }
+    if (!outcome.adjusted().isEmpty()) {
+      result.put("adjusted", outcome.adjusted());
+    }
     return result;
   }
 

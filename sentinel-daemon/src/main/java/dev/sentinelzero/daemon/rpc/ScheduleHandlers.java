@@ -94,6 +94,7 @@ final class ScheduleHandlers {
     ScheduleStatus status = Futures.await(supervisor.defineSchedule(spec, schedule, args.bool("replace", false)));
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("schedule", status.toJson());
+    ProcessHandlers.putAdjusted(result, RestartPolicy.DEFAULT, request.args().get("restart"), spec.restart());
     exchange.ok(result);
   }
 

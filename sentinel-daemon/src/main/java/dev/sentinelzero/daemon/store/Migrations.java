@@ -64,7 +64,14 @@ final class Migrations {
               + " start_time_ms INTEGER,"
               + " exit TEXT);"
               + " CREATE INDEX history_by_name ON history (name, id);"
-              + " CREATE INDEX history_open ON history (ended_at_ms) WHERE ended_at_ms IS NULL");
+              + " CREATE INDEX history_open ON history (ended_at_ms) WHERE ended_at_ms IS NULL",
+          // 5: who or what set each process's desired state, and the state its last transition
+          // left it in (JSON: state, reason, last exit, failed starts, next attempt), so that the
+          // next daemon brings back exactly what was running or backing off and leaves the rest
+          // as it was. A job's desired state is set by its schedule.
+          "ALTER TABLE processes ADD COLUMN desired_by TEXT NOT NULL DEFAULT 'request';"
+              + " UPDATE processes SET desired_by = 'schedule' WHERE name IN (SELECT name FROM schedules);"
+              + " ALTER TABLE processes ADD COLUMN state TEXT");
 
   static final int CURRENT = STEPS.size();
 

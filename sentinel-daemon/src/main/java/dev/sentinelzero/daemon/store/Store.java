@@ -2,6 +2,7 @@ package dev.sentinelzero.daemon.store;
 
 import dev.sentinelzero.protocol.Json;
 import dev.sentinelzero.protocol.ProcessSpec;
+import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ProtocolException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The daemon's only user of {@code java.sql}: the SQLite file that holds what must survive a
@@ -123,10 +125,18 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** A process definition and whether it should be running when the daemon starts. */
-  public record StoredProcess(ProcessSpec spec, boolean desiredRunning, StoredRun run) {
+  /**
+   * A process definition, whether it should be running when the daemon starts and who or what
+   * said so, the state its last transition left it in, and its live run.
+   *
+   * @param desiredBy a {@code ProcessStatus.BY_*} code
+   * @param state the JSON the supervisor saved with {@link #saveState}, or null before the first
+   * @param run the recorded live run, or null
+   */
+  public record StoredProcess(
+      ProcessSpec spec, boolean desiredRunning, String desiredBy, Map<String, Object> state, StoredRun run) {
     public StoredProcess(ProcessSpec spec, boolean desiredRunning) {
-      this(spec, desiredRunning, null);
+      this(spec, desiredRunning, ProcessStatus.BY_REQUEST, null, null);
     }
   }
 
@@ -176,7 +186,7 @@ public final class Store implements AutoCloseable {
     List<StoredProcess> out = new ArrayList<>();
     try (PreparedStatement st =
             connection.prepareStatement(
-                "SELECT p.name, p.spec, p.desired, r.pid, r.start_time_ms, r.started_at"
+                "SELECT p.name, p.spec, p.desired, r.pid, r.start_time_ms, r.started_at, p.desired_by, p.state"
                     + " FROM processes p LEFT JOIN runs r ON r.name = p.name ORDER BY p.rowid");
         ResultSet rs = st.executeQuery()) {
       while (rs.next()) {
@@ -190,7 +200,14 @@ public final class Store implements AutoCloseable {
             Instant startTime = rs.wasNull() ? null : Instant.ofEpochMilli(startMs);
             run = new StoredRun(pid, startTime, Instant.parse(rs.getString(6)));
           }
-          out.add(new StoredProcess(spec, "running".equals(rs.getString(3)), run));
+          String state = rs.getString(8);
+          out.add(
+              new StoredProcess(
+                  spec,
+                  "running".equals(rs.getString(3)),
+                  rs.getString(7),
+                  state == null ? null : Json.parseObject(state),
+                  run));
         } catch (ProtocolException e) {
           throw new StoreException(
               "the stored definition of " + name + " cannot be read: " + e.getMessage(), null);
@@ -294,19 +311,30 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** Inserts or replaces a definition. */
+  /** Inserts or replaces a definition, desired by a request. */
   public void saveProcess(ProcessSpec spec, boolean desiredRunning) {
+    saveProcess(spec, desiredRunning, ProcessStatus.BY_REQUEST);
+  }
+
+  /**
+   * Inserts or replaces a definition; a replaced one keeps its saved state.
+   *
+   * @param desiredBy a {@code ProcessStatus.BY_*} code
+   */
+  public void saveProcess(ProcessSpec spec, boolean desiredRunning, String desiredBy) {
     String now = clock.instant().toString();
     try (PreparedStatement st =
         connection.prepareStatement(
-            "INSERT INTO processes (name, spec, desired, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO processes (name, spec, desired, desired_by, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT(name) DO UPDATE SET spec = excluded.spec, desired = excluded.desired,"
-                + " updated_at = excluded.updated_at")) {
+                + " desired_by = excluded.desired_by, updated_at = excluded.updated_at")) {
       st.setString(1, spec.name());
       st.setString(2, Json.write(spec.toJson()));
       st.setString(3, desiredRunning ? "running" : "stopped");
-      st.setString(4, now);
+      st.setString(4, desiredBy);
       st.setString(5, now);
+      st.setString(6, now);
       st.executeUpdate();
     } catch (SQLException e) {
       throw new StoreException("cannot save " + spec.name() + ": " + e.getMessage(), e);
@@ -326,12 +354,39 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** Sets whether a process should run, as a request does. */
   public void setDesired(String name, boolean running) {
+    setDesired(name, running, ProcessStatus.BY_REQUEST);
+  }
+
+  /**
+   * Sets whether a process should run when the daemon starts, and who or what said so.
+   *
+   * @param by a {@code ProcessStatus.BY_*} code
+   */
+  public void setDesired(String name, boolean running, String by) {
     try {
-      PreparedStatement st = statement("UPDATE processes SET desired = ?, updated_at = ? WHERE name = ?");
+      PreparedStatement st =
+          statement("UPDATE processes SET desired = ?, desired_by = ?, updated_at = ? WHERE name = ?");
       st.setString(1, running ? "running" : "stopped");
-      st.setString(2, clock.instant().toString());
-      st.setString(3, name);
+      st.setString(2, by);
+      st.setString(3, clock.instant().toString());
+      st.setString(4, name);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot save the state of " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Saves the state a process's latest transition left it in (JSON values only), for the next
+   * daemon to start from; called in the transaction of that transition.
+   */
+  public void saveState(String name, Map<String, Object> state) {
+    try {
+      PreparedStatement st = statement("UPDATE processes SET state = ? WHERE name = ?");
+      st.setString(1, Json.write(state));
+      st.setString(2, name);
       st.executeUpdate();
     } catch (SQLException e) {
       throw new StoreException("cannot save the state of " + name + ": " + e.getMessage(), e);

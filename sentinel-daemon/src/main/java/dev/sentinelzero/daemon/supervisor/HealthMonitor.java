@@ -2,6 +2,7 @@ package dev.sentinelzero.daemon.supervisor;
 
 import dev.sentinelzero.daemon.store.Store;
 import dev.sentinelzero.protocol.HealthCheck;
+import dev.sentinelzero.protocol.ProcessStatus;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -161,7 +162,7 @@ final class HealthMonitor implements AutoCloseable {
           supervised.endRun(p, note);
           return; // the exit restarts it under its policy; no more checks for this run
         case HealthCheck.STOP:
-          supervised.stop(p, "stopped: " + note);
+          supervised.stop(p, ProcessStatus.REASON_UNHEALTHY, "stopped: " + note);
           return;
         default:
           break;

@@ -126,7 +126,7 @@ final class HealthProbes implements HealthProber {
             check.timeoutMs(),
             () ->
                 result.complete(
-                    new Result(false, "timed out after " + Supervisor.humanMillis(check.timeoutMs()))));
+                    new Result(false, "timed out after " + Restarts.humanMillis(check.timeoutMs()))));
     // Whatever happens, the check's group is killed (a timed-out check too) and its leader reaped.
     result.whenComplete(
         (r, e) -> {

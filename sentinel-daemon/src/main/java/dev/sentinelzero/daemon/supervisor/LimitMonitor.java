@@ -4,6 +4,7 @@ import dev.sentinelzero.daemon.policy.LimitWatch;
 import dev.sentinelzero.daemon.process.ProcessControl;
 import dev.sentinelzero.daemon.process.ResourceUsage;
 import dev.sentinelzero.daemon.store.Store;
+import dev.sentinelzero.protocol.ProcessStatus;
 import dev.sentinelzero.protocol.ResourceLimits;
 import java.time.Clock;
 import java.util.HashMap;
@@ -130,7 +131,7 @@ final class LimitMonitor {
         supervised.endRun(p, breach.message());
         break;
       case ResourceLimits.STOP:
-        supervised.stop(p, "stopped: " + breach.message());
+        supervised.stop(p, ProcessStatus.REASON_LIMIT, "stopped: " + breach.message());
         break;
       default:
         p.run.limitReported = true;

@@ -37,6 +37,11 @@ final class ManagedProcess {
     boolean limitReported;
     /** Its row in the run history, or -1 (see RunHistory). */
     long historyId = -1;
+    /**
+     * A start request waiting to see this run through its first moments (StartWatch's): completed
+     * with how the run ended if it ends first, with null once the window has passed.
+     */
+    CompletableFuture<Supervisor.EarlyExit> startWatch;
 
     Run(long id, long pid, Instant startedAt, long startNanos) {
       this.id = id;
@@ -54,6 +59,14 @@ final class ManagedProcess {
   boolean scheduled;
   /** Runs of a job with overlap {@code allow} started beside the main one, by run id (ExtraRuns's). */
   final java.util.Map<Long, Run> extraRuns = new java.util.LinkedHashMap<>();
+  /**
+   * Whether the daemon keeps it running (starts it with the daemon, restarts it under its policy),
+   * and who or what said so (a {@code ProcessStatus.BY_*} code); stored with it. A scheduled job's
+   * is always {@code false}, by {@code schedule}.
+   */
+  boolean desiredRunning;
+
+  String desiredBy = ProcessStatus.BY_REQUEST;
   /** Why the start after the current stop happens ({@code replace}), or null for a request. */
   RunCause afterStopCause;
   private ProcessState state = ProcessState.STOPPED;
@@ -134,6 +147,13 @@ final class ManagedProcess {
     reason = why;
   }
 
+  /** Takes the state the previous daemon saved, at load: no transition, so nothing is logged. */
+  void restoreState(ProcessState to, String code, String why) {
+    state = to;
+    reasonCode = code;
+    reason = why;
+  }
+
   /**
    * The snapshot other threads see.
    *
@@ -158,7 +178,9 @@ final class ManagedProcess {
         pendingStartAt,
         RestartPolicies.attemptsLeft(spec.restart(), failedStarts),
         health,
-        healthOutput);
+        healthOutput,
+        desiredRunning ? ProcessStatus.DESIRED_RUNNING : ProcessStatus.DESIRED_STOPPED,
+        scheduled ? ProcessStatus.BY_SCHEDULE : desiredBy);
   }
 
   /** Calls off a pending automatic start. */

@@ -65,7 +65,7 @@ final class RunHistory {
    */
   void restore(Set<Long> adopted, Supervised supervised, ExtraRuns extraRuns) {
     Instant now = clock.instant();
-    ExitInfo unknown = new ExitInfo(ExitInfo.UNKNOWN, null, null, now, "ended while no daemon was running");
+    ExitInfo unknown = endedUnwatched();
     for (RunRecord open : rows.openRuns()) {
       ManagedProcess p = supervised.process(open.name());
       if (p != null && open.pid() != null && p.run != null && p.run.pid == open.pid() && p.run.historyId < 0) {
@@ -79,6 +79,11 @@ final class RunHistory {
       }
       rows.endRun(open.id(), now, unknown);
     }
+  }
+
+  /** How a run ended that no daemon watched (its exit status is lost), as of now. */
+  ExitInfo endedUnwatched() {
+    return new ExitInfo(ExitInfo.UNKNOWN, null, null, clock.instant(), "ended while no daemon was running");
   }
 
   /** How a run ended, as of now. */

@@ -35,6 +35,13 @@ interface Supervised {
    */
   void endRun(ManagedProcess p, String note);
 
-  /** Stops the process as a stop request would: RUNNING -> STOPPING, for {@code why}. */
-  void stop(ManagedProcess p, String why);
+  /**
+   * Stops the process on the daemon's own initiative (a failed health check, a breached limit):
+   * RUNNING -> STOPPING, for {@code why}, and it is then desired stopped, so that it stays
+   * stopped (with this reason) across a daemon restart.
+   *
+   * @param code the stop's reason code and the desired state's cause: {@code
+   *     ProcessStatus.REASON_UNHEALTHY} or {@code ProcessStatus.REASON_LIMIT}
+   */
+  void stop(ManagedProcess p, String code, String why);
 }

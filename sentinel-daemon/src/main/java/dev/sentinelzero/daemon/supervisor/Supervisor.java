@@ -1,7 +1,6 @@
 package dev.sentinelzero.daemon.supervisor;
 
 import dev.sentinelzero.daemon.logs.LogFiles;
-import dev.sentinelzero.daemon.policy.RestartDecision;
 import dev.sentinelzero.daemon.policy.RestartPolicies;
 import dev.sentinelzero.daemon.process.ChildProcess;
 import dev.sentinelzero.daemon.process.ExitStatus;
@@ -30,12 +29,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -61,14 +57,22 @@ import org.slf4j.LoggerFactory;
  * <p>Every change the client is told about is committed to the store before the reply, so it
  * survives the daemon being killed right after.
  *
- * <p>What is here: the requests, each process's state machine (spawn, stop, exit, teardown,
- * adoption) and the restart policy's decisions turned into transitions. The rest lives beside it,
- * each piece owned by the supervisor thread: {@link EventLoop} (the thread itself, one transaction
- * per task), {@link AuditTrail} (requests' entries in the transaction log), {@link HealthMonitor}
+ * <p>Every process has a desired state (running or stopped) and a record of who or what set it
+ * (a request, its policy giving up, its own success exit, a limit, a health check, its schedule),
+ * stored in the transaction of the change, and each transition saves the state it leaves the
+ * process in ({@link SavedState}); that is all a new daemon needs to bring back exactly what was
+ * running or backing off ({@link Recovery}).
+ *
+ * <p>What is here: the requests and each process's state machine (spawn, stop, exit, teardown,
+ * adoption). The rest lives beside it, each piece owned by the supervisor thread: {@link EventLoop}
+ * (the thread itself, one transaction per task), {@link Restarts} (the restart policy's decisions
+ * turned into transitions, and the pending automatic starts), {@link Recovery} (what a starting
+ * daemon does with what the last one left), {@link StartWatch} (a start that waits to see its run
+ * stay up), {@link AuditTrail} (requests' entries in the transaction log), {@link HealthMonitor}
  * (health checks), {@link LimitMonitor} (resource limits), {@link ExtraRuns} (the runs of {@code
  * allow} jobs beside their main run), {@link RunHistory} (the history of runs) and {@link
- * ScheduledJobs} (fires turned into runs). They call back only through {@link Supervised} and
- * {@link ScheduledJobs.Runs}.
+ * ScheduledJobs} (fires turned into runs). They call back only through {@link Supervised}, {@link
+ * Recovery.Machine} and {@link ScheduledJobs.Runs}.
  */
 public final class Supervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
@@ -81,7 +85,6 @@ public final class Supervisor implements AutoCloseable {
   private final Clock clock;
   private final LongSupplier ticker;
   private final Timer timer;
-  private final DoubleSupplier random;
   private final HealthMonitor health;
   private final LimitMonitor limitMonitor;
   private final RunHistory runHistory;
@@ -89,6 +92,9 @@ public final class Supervisor implements AutoCloseable {
   private final Supervised supervised = new Actions();
   private final ScheduledJobs jobs;
   private final AuditTrail audits;
+  private final StartWatch startWatch;
+  private final Restarts restarts;
+  private final Recovery recovery;
 
   // Owned by the supervisor thread.
   private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
@@ -117,7 +123,6 @@ public final class Supervisor implements AutoCloseable {
     this.clock = clock;
     this.ticker = ticker;
     this.timer = timer;
-    this.random = random;
     this.jobs = new ScheduledJobs(store, clock, timer, new JobRuns());
     this.audits = new AuditTrail(store, clock);
     this.loop = new EventLoop(store, audits, () -> shuttingDown);
@@ -127,81 +132,49 @@ public final class Supervisor implements AutoCloseable {
     this.limitMonitor = new LimitMonitor(os, store, clock, ticker, loop, supervised);
     this.runHistory = new RunHistory(store.schedules(), clock);
     this.extraRuns = new ExtraRuns(os, store, planner, clock, ticker, runHistory, loop, supervised);
+    this.startWatch = new StartWatch(timer, loop);
+    Moves moves = new Moves();
+    this.restarts = new Restarts(moves, clock, ticker, timer, random, loop);
+    this.recovery =
+        new Recovery(
+            moves, store, jobs, runHistory, extraRuns, supervised, os, restarts, clock, ticker,
+            daemonEnvironment.get(MarkedProcesses.HOME_ID));
   }
 
-  /** The result of a request that changes a process: its state after, and whether it changed. */
-  public record Outcome(ProcessStatus process, boolean changed) {}
+  /**
+   * The result of a request that changes a process: its state after, and whether it changed.
+   *
+   * @param earlyExit for a start that waited ({@code wait_ms}): how its run ended within the
+   *     window, or null (it stayed up, or the request did not wait)
+   * @param adjusted restart-policy fields the daemon moved though the request did not set them
+   *     ({@code RestartPolicy.adjusted}); empty when none
+   */
+  public record Outcome(
+      ProcessStatus process, boolean changed, EarlyExit earlyExit, Map<String, Object> adjusted) {
+    public Outcome(ProcessStatus process, boolean changed) {
+      this(process, changed, null, Map.of());
+    }
+  }
+
+  /**
+   * How a run that a start request waited on ended within the window.
+   *
+   * @param ranMs how long it ran
+   */
+  public record EarlyExit(ExitInfo exit, long ranMs) {}
 
   // ---------------------------------------------------------------------------------------------
   // Requests. Each runs on the supervisor thread; the future completes when the request is done.
 
   /**
-   * Loads the stored definitions. A process whose recorded run is still alive (same pid, same
-   * start time: a reused pid is never mistaken for it) is adopted: watched, stoppable, and under
-   * its restart policy, though its exit code cannot be read. The others that should run are
-   * started. So a daemon killed at any moment starts nothing twice and leaves nothing untracked.
+   * Loads the stored definitions and brings back exactly what should run, and no more: see {@link
+   * Recovery}. So a daemon killed at any moment starts nothing twice, leaves nothing untracked,
+   * and starts nothing that was not meant to run.
    */
   public CompletableFuture<Void> restore() {
     return loop.call(
         () -> {
-          List<ManagedProcess> toStart = new ArrayList<>();
-          Set<Long> tracked = new HashSet<>();
-          Set<String> scheduled = jobs.load();
-          for (Store.StoredProcess stored : store.loadProcesses()) {
-            ManagedProcess p = new ManagedProcess(stored.spec());
-            p.scheduled = scheduled.contains(p.name());
-            processes.put(p.name(), p);
-            if (stored.run() != null) {
-              if (adopt(p, stored.run())) {
-                tracked.add(stored.run().pid());
-                if (!stored.desiredRunning() && !p.scheduled) {
-                  beginStop(p, "stopped by request (finishing a stop the previous daemon began)");
-                }
-                continue;
-              }
-              store.clearRun(p.name()); // it ended while no daemon watched it
-            }
-            if (stored.desiredRunning()) {
-              toStart.add(p);
-            }
-          }
-          // Before the marker scan: the runs of allow jobs beside their main run are recorded in
-          // the history only, and must be adopted from there, not stopped as unrecorded.
-          runHistory.restore(tracked, supervised, extraRuns);
-          // Processes a previous daemon spawned but died before recording: found by their marker,
-          // adopted if their definition wants them running, else stopped (no one was told of them).
-          String homeId = daemonEnvironment.get(MarkedProcesses.HOME_ID);
-          for (Map.Entry<Long, String> m : MarkedProcesses.find(homeId).entrySet()) {
-            long pid = m.getKey();
-            if (tracked.contains(pid) || os.belongsToWatchedRun(pid)) {
-              continue; // an adopted run's leader, or one of its processes: its teardown ends it
-            }
-            ManagedProcess p = processes.get(m.getValue());
-            if (p != null && (toStart.contains(p) || (p.scheduled && p.run == null))
-                && adopt(p, new Store.StoredRun(pid, null, clock.instant()))) {
-              toStart.remove(p);
-              tracked.add(pid);
-              store.recordRun(p.name(), new Store.StoredRun(pid, null, clock.instant()));
-              log.info("{}: adopted pid {}, whose run the previous daemon had not recorded", p.name(), pid);
-            } else {
-              log.warn("stopping pid {} ({}): started by a previous daemon, never recorded", pid, m.getValue());
-              os.terminateGroup(pid, os.signal("TERM"), 5_000);
-            }
-          }
-          // What runs that ended while no daemon watched left behind (a setsid'd grandchild, whose
-          // leader is gone): marked with this home, but of no run adopted above.
-          if (homeId != null) {
-            os.terminateStrays(homeId, os.signal("TERM"), STRAY_TIMEOUT_MS);
-          }
-          for (ManagedProcess p : toStart) {
-            try {
-              spawn(p, ProcessStatus.REASON_DAEMON, "started with the daemon", RunCause.DAEMON);
-            } catch (ProtocolException e) {
-              log.warn("{}: cannot start it: {}", p.name(), e.getMessage());
-            }
-          }
-          log.info("restored {} process definitions, {} of them scheduled", processes.size(), scheduled.size());
-          jobs.start();
+          recovery.restore(processes);
           return null;
         });
   }
@@ -211,6 +184,14 @@ public final class Supervisor implements AutoCloseable {
    * directory) before anything is stored.
    */
   public CompletableFuture<Outcome> define(ProcessSpec spec, boolean replace) {
+    return define(spec, replace, 0);
+  }
+
+  /**
+   * Like {@link #define(ProcessSpec, boolean)}; with {@code waitMs > 0} the answer waits until
+   * the new run has stayed up that long, or has ended ({@link Outcome#earlyExit}).
+   */
+  public CompletableFuture<Outcome> define(ProcessSpec spec, boolean replace, long waitMs) {
     return loop.callAsync(
         () -> {
           checkDefinition(spec);
@@ -235,6 +216,7 @@ public final class Supervisor implements AutoCloseable {
           store.saveProcess(spec, true);
           if (existing == null) {
             ManagedProcess p = new ManagedProcess(spec);
+            p.desiredRunning = true;
             processes.put(p.name(), p);
             try {
               spawn(p, ProcessStatus.REASON_MANUAL, "started by request", RunCause.MANUAL);
@@ -244,43 +226,88 @@ public final class Supervisor implements AutoCloseable {
               store.schedules().deleteHistory(p.name()); // its failed launch: nothing is left of it
               throw e;
             }
-            return CompletableFuture.completedFuture(new Outcome(status(p), true));
+            return answerOnceStarted(p, waitMs);
           }
           existing.spec = spec;
+          want(existing, true, ProcessStatus.BY_REQUEST);
           if (ProcessState.ACTIVE.contains(existing.state())) {
             existing.afterStop = ManagedProcess.AfterStop.START;
-            return beginStop(existing, "replaced by a new definition")
-                .thenCompose(v -> loop.onLoop(() -> new Outcome(status(existing), true)));
+            return beginStop(existing, ProcessStatus.REASON_MANUAL, "replaced by a new definition")
+                .thenCompose(v -> loop.submit(() -> answerOnceStarted(existing, waitMs), false));
           }
-          existing.cancelPendingStart();
-          existing.failedStarts = 0;
-          spawn(existing, ProcessStatus.REASON_MANUAL, "started by request", RunCause.MANUAL);
-          return CompletableFuture.completedFuture(new Outcome(status(existing), true));
+          startByRequest(existing);
+          return answerOnceStarted(existing, waitMs);
         });
   }
 
   /** Starts a defined process; a running one is left alone ({@code changed == false}). */
   public CompletableFuture<Outcome> start(String name) {
+    return start(name, 0);
+  }
+
+  /**
+   * Starts a defined process: one in backoff or failed is started now, with fresh counts; one
+   * being stopped is started once the stop is done; a running one is left alone ({@code changed
+   * == false}). The process is then desired running (a job's runs stay its schedule's). With
+   * {@code waitMs > 0} the answer waits until the new run has stayed up that long, or has ended
+   * ({@link Outcome#earlyExit}).
+   */
+  public CompletableFuture<Outcome> start(String name, long waitMs) {
     return loop.callAsync(
         () -> {
           ManagedProcess p = require(name);
-          if (!p.scheduled) {
-            store.setDesired(name, true); // a job runs when its schedule says, not with the daemon
-          }
+          want(p, true, ProcessStatus.BY_REQUEST);
           switch (p.state()) {
             case STARTING:
             case RUNNING:
               return CompletableFuture.completedFuture(new Outcome(status(p), false));
             case STOPPING:
               p.afterStop = ManagedProcess.AfterStop.START;
-              return awaitStop(p).thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
+              return awaitStop(p).thenCompose(v -> loop.submit(() -> answerOnceStarted(p, waitMs), false));
             default:
-              p.cancelPendingStart();
-              p.failedStarts = 0;
-              spawn(p, ProcessStatus.REASON_MANUAL, "started by request", RunCause.MANUAL);
-              return CompletableFuture.completedFuture(new Outcome(status(p), true));
+              startByRequest(p);
+              return answerOnceStarted(p, waitMs);
           }
         });
+  }
+
+  /**
+   * A start a client asked for, with fresh counts. When the program cannot be launched the client
+   * is told, and the process is left {@code failed}, desired stopped: the next daemon does not try
+   * it again by itself.
+   */
+  private void startByRequest(ManagedProcess p) throws ProtocolException {
+    p.cancelPendingStart();
+    p.failedStarts = 0;
+    try {
+      spawn(p, ProcessStatus.REASON_MANUAL, "started by request", RunCause.MANUAL);
+    } catch (ProtocolException e) {
+      want(p, false, ProcessStatus.BY_LAUNCH_FAILED);
+      throw e;
+    }
+  }
+
+  /** The answer to a start: now, or once the new run has been through {@code waitMs}. */
+  private CompletableFuture<Outcome> answerOnceStarted(ManagedProcess p, long waitMs) {
+    if (waitMs <= 0 || p.run == null || !ProcessState.ACTIVE.contains(p.state())) {
+      return CompletableFuture.completedFuture(new Outcome(status(p), true));
+    }
+    return startWatch
+        .watch(p, waitMs)
+        .thenCompose(early -> loop.onLoop(() -> new Outcome(status(p), true, early, Map.of())));
+  }
+
+  /**
+   * Sets whether the daemon keeps a process running, and who or what said so; stored in the
+   * transaction of the task that calls it. A job's stays stopped: its schedule starts its runs.
+   */
+  private void want(ManagedProcess p, boolean running, String by) {
+    if (p.scheduled || (p.desiredRunning == running && p.desiredBy.equals(by))) {
+      return;
+    }
+    p.desiredRunning = running;
+    p.desiredBy = by;
+    store.setDesired(p.name(), running, by);
   }
 
   /** Stops a process and its whole group; completes when no process of it is left. */
@@ -288,7 +315,7 @@ public final class Supervisor implements AutoCloseable {
     return loop.callAsync(
         () -> {
           ManagedProcess p = require(name);
-          store.setDesired(name, false);
+          want(p, false, ProcessStatus.BY_REQUEST);
           CompletableFuture<Void> extras = extraRuns.stop(p);
           if (p.scheduled) {
             jobs.dropQueued(name); // stopped by hand: the run waiting behind it is called off too
@@ -300,7 +327,8 @@ public final class Supervisor implements AutoCloseable {
                 .thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
           }
           if (ProcessState.ACTIVE.contains(p.state())) {
-            return CompletableFuture.allOf(beginStop(p, "stopped by request"), extras)
+            return CompletableFuture.allOf(
+                    beginStop(p, ProcessStatus.REASON_MANUAL, "stopped by request"), extras)
                 .thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
           }
           // Not running: call off a pending restart; stragglers of the last run may still be
@@ -309,6 +337,8 @@ public final class Supervisor implements AutoCloseable {
           p.cancelPendingStart();
           if (p.state() == ProcessState.BACKOFF) {
             moveTo(p, ProcessState.STOPPED, ProcessStatus.REASON_MANUAL, "stopped by request");
+          } else if (changed) {
+            saveState(p); // failed, its cooldown called off: the next daemon must not try it
           }
           CompletableFuture<Void> teardown = CompletableFuture.allOf(pendingTeardown(p), extras);
           return teardown.thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), changed)));
@@ -320,21 +350,17 @@ public final class Supervisor implements AutoCloseable {
     return loop.callAsync(
         () -> {
           ManagedProcess p = require(name);
-          if (!p.scheduled) {
-            store.setDesired(name, true);
-          }
+          want(p, true, ProcessStatus.BY_REQUEST);
           if (ProcessState.ACTIVE.contains(p.state())) {
             p.afterStop = ManagedProcess.AfterStop.START;
             p.afterStopCause = RunCause.MANUAL;
             CompletableFuture<Void> stopped =
                 p.state() == ProcessState.STOPPING
                     ? awaitStop(p)
-                    : beginStop(p, "restarting by request");
+                    : beginStop(p, ProcessStatus.REASON_MANUAL, "restarting by request");
             return stopped.thenCompose(v -> loop.onLoop(() -> new Outcome(status(p), true)));
           }
-          p.cancelPendingStart();
-          p.failedStarts = 0;
-          spawn(p, ProcessStatus.REASON_MANUAL, "started by request", RunCause.MANUAL);
+          startByRequest(p);
           return CompletableFuture.completedFuture(new Outcome(status(p), true));
         });
   }
@@ -347,12 +373,13 @@ public final class Supervisor implements AutoCloseable {
     return loop.call(
         () -> {
           ManagedProcess p = require(name);
-          RestartPolicy policy = p.spec.restart().with(changes);
+          RestartPolicy before = p.spec.restart();
+          RestartPolicy policy = before.with(changes);
           ProcessSpec spec = p.spec.withRestart(policy);
           store.updateSpec(spec);
           p.spec = spec;
           log.info("{}: restart policy is now {}", name, policy.toJson());
-          return new Outcome(status(p), true);
+          return new Outcome(status(p), true, null, RestartPolicy.adjusted(before, changes, policy));
         });
   }
 
@@ -445,7 +472,7 @@ public final class Supervisor implements AutoCloseable {
               all.add(
                   p.state() == ProcessState.STOPPING
                       ? awaitStop(p)
-                      : beginStop(p, "stopped because the daemon is shutting down"));
+                      : beginStop(p, ProcessStatus.REASON_DAEMON, "stopped because the daemon is shutting down"));
             } else {
               all.add(pendingTeardown(p));
             }
@@ -599,6 +626,7 @@ public final class Supervisor implements AutoCloseable {
     } else if (to != ProcessState.RUNNING && from == ProcessState.RUNNING) {
       health.stop(p);
     }
+    saveState(p);
     if (changed) {
       Map<String, Object> data = new LinkedHashMap<>();
       data.put("reason_code", code);
@@ -606,6 +634,14 @@ public final class Supervisor implements AutoCloseable {
       data.put("last_exit", p.lastExit == null ? null : p.lastExit.toJson());
       store.appendEvent(clock.instant(), p.name(), to.wireName(), why, data);
     }
+  }
+
+  /**
+   * Saves the state the process is in beside its definition, in the current task's transaction,
+   * for the next daemon (see {@link #restore}).
+   */
+  private void saveState(ManagedProcess p) {
+    store.saveState(p.name(), SavedState.of(p, clock, ticker).toJson());
   }
 
   /** Who asked for a state-changing request (user; pid or null), and what (secrets removed). */
@@ -688,11 +724,12 @@ public final class Supervisor implements AutoCloseable {
                 "a scheduled job named " + spec.name() + " already exists; add --replace to redefine it");
           }
           boolean enabled = existing == null || !jobs.has(spec.name()) || jobs.view(spec.name()).enabled();
-          store.saveProcess(spec, false);
+          store.saveProcess(spec, false, ProcessStatus.BY_SCHEDULE);
           ManagedProcess p = existing;
           if (p == null) {
             p = new ManagedProcess(spec);
             p.scheduled = true;
+            p.desiredBy = ProcessStatus.BY_SCHEDULE;
             p.moveTo(ProcessState.STOPPED, ProcessStatus.REASON_DEFINED, "scheduled, waiting for its first run");
             processes.put(p.name(), p);
           } else {
@@ -834,7 +871,7 @@ public final class Supervisor implements AutoCloseable {
       p.afterStop = ManagedProcess.AfterStop.START;
       p.afterStopCause = cause;
       if (p.state() != ProcessState.STOPPING) {
-        beginStop(p, "stopped by its schedule: the next run replaces it");
+        beginStop(p, ProcessStatus.REASON_SCHEDULED, "stopped by its schedule: the next run replaces it");
       }
     }
 
@@ -862,6 +899,54 @@ public final class Supervisor implements AutoCloseable {
       }
       return (RunRecord.CATCH_UP.equals(cause.reason()) ? "caught up the run missed at " : "started by its schedule for ")
           + cause.scheduledFor();
+    }
+  }
+
+  /** The state machine's moves, for {@link Restarts} and {@link Recovery} (supervisor thread). */
+  private final class Moves implements Recovery.Machine {
+    @Override
+    public boolean adopt(ManagedProcess p, Store.StoredRun run, SavedState saved) {
+      return Supervisor.this.adopt(p, run, saved);
+    }
+
+    @Override
+    public void beginStop(ManagedProcess p, String code, String why) {
+      Supervisor.this.beginStop(p, code, why);
+    }
+
+    @Override
+    public ManagedProcess process(String name) {
+      return processes.get(name);
+    }
+
+    @Override
+    public void moveTo(ManagedProcess p, ProcessState to, String code, String why) {
+      Supervisor.this.moveTo(p, to, code, why);
+    }
+
+    @Override
+    public void spawn(ManagedProcess p, String code, String why, RunCause cause) throws ProtocolException {
+      Supervisor.this.spawn(p, code, why, cause);
+    }
+
+    @Override
+    public void want(ManagedProcess p, boolean running, String by) {
+      Supervisor.this.want(p, running, by);
+    }
+
+    @Override
+    public void saveState(ManagedProcess p) {
+      Supervisor.this.saveState(p);
+    }
+
+    @Override
+    public void forgetRun(ManagedProcess p) {
+      Supervisor.this.forgetRun(p);
+    }
+
+    @Override
+    public void runEnded(ManagedProcess p) {
+      jobs.runEnded(p);
     }
   }
 
@@ -894,13 +979,18 @@ public final class Supervisor implements AutoCloseable {
     }
 
     @Override
-    public void stop(ManagedProcess p, String why) {
-      beginStop(p, why);
+    public void stop(ManagedProcess p, String code, String why) {
+      want(p, false, code); // the reason codes of these stops are also the desired state's causes
+      beginStop(p, code, why);
     }
   }
 
-  /** Takes over a process a previous daemon started; false if it is gone. */
-  private boolean adopt(ManagedProcess p, Store.StoredRun stored) {
+  /**
+   * Takes over a process a previous daemon started; false if it is gone.
+   *
+   * @param saved the state the previous daemon saved (for its failed-start count), or null
+   */
+  private boolean adopt(ManagedProcess p, Store.StoredRun stored, SavedState saved) {
     long runId = nextRunId++;
     String name = p.name();
     boolean alive;
@@ -918,6 +1008,9 @@ public final class Supervisor implements AutoCloseable {
       return false;
     }
     long ageMs = Math.max(0, Duration.between(stored.startedAt(), clock.instant()).toMillis());
+    if (saved != null) {
+      saved.restoreInto(p, clock, ticker);
+    }
     p.spawns = 1;
     p.run = new ManagedProcess.Run(runId, stored.pid(), stored.startedAt(), ticker.getAsLong() - ageMs * 1_000_000);
     moveTo(p, 
@@ -936,125 +1029,19 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  /** A start the restart policy asked for (after a delay or a cooldown). */
-  private void autoStart(ManagedProcess p, String code, String why) {
-    try {
-      spawn(p, code, why, RunCause.RETRY);
-    } catch (ProtocolException e) {
-      // The program could not be launched: a failed start, under the same policy.
-      applyPolicy(p, RestartPolicies.Ending.launchFailure(), 0);
-    }
-  }
-
-  /**
-   * A run ended by itself (or could not be launched): restart now, restart after a delay (->
-   * BACKOFF), give up (-> FAILED, maybe with a cooldown), or stay ended (-> EXITED / FAILED).
-   */
-  private void applyPolicy(ManagedProcess p, RestartPolicies.Ending ending, long runMillis) {
-    RestartPolicy policy = p.spec.restart();
-    int before = p.failedStarts;
-    RestartDecision decision =
-        RestartPolicies.decide(policy, ending, runMillis, before, random.getAsDouble());
-    p.failedStarts = decision.failedStarts();
-    if (before == 0 && decision.failedStarts() > 0) {
-      p.streakStartNanos = ticker.getAsLong();
-    }
-    String ended = p.lastExit == null ? "ended" : p.lastExit.message();
-    String endCode = endCode(ending);
-    if (!(decision instanceof RestartDecision.Restart)
-        || ((RestartDecision.Restart) decision).delayMs() > 0
-        || ending.launchFailed()) {
-      forgetRun(p); // an immediate restart records its new run in place of this one
-    }
-    if (decision instanceof RestartDecision.Stay) {
-      boolean clean =
-          ending.exitCode() != null && !ending.launchFailed() && policy.isSuccess(ending.exitCode());
-      moveTo(p, clean ? ProcessState.EXITED : ProcessState.FAILED, endCode, ended);
-      if (p.scheduled) {
-        jobs.runEnded(p);
-      }
-    } else if (decision instanceof RestartDecision.GiveUp) {
-      String why =
-          "gave up: "
-              + ended
-              + ", "
-              + decision.failedStarts()
-              + " failed starts in a row within "
-              + humanMillis((ticker.getAsLong() - p.streakStartNanos) / 1_000_000);
-      moveTo(p, ProcessState.FAILED, ProcessStatus.REASON_GAVE_UP, why);
-      if (policy.cooldownMs() != null) {
-        schedule(p, policy.cooldownMs(), ProcessStatus.REASON_COOLDOWN, "tried again after the cooldown", true);
-      }
-      if (p.scheduled) {
-        jobs.runEnded(p); // after the cooldown is planned: a queued run that starts calls it off
-      }
-    } else {
-      long delay = ((RestartDecision.Restart) decision).delayMs();
-      if (ending.launchFailed()) {
-        delay = Math.max(delay, LAUNCH_RETRY_MIN_MS); // never a tight loop of failing launches
-      }
-      String why = "restarted: " + ended;
-      if (delay == 0) {
-        autoStart(p, ProcessStatus.REASON_RESTARTING, why);
-      } else {
-        moveTo(p, ProcessState.BACKOFF, endCode, ended + "; restarting in " + humanMillis(delay));
-        schedule(p, delay, ProcessStatus.REASON_RESTARTING, why, false);
-      }
-    }
-  }
-
   /** How long leftover marked processes get between SIGTERM and SIGKILL. */
   static final long STRAY_TIMEOUT_MS = 5_000;
 
-  /** Smallest delay before retrying a program that could not be launched. */
-  static final long LAUNCH_RETRY_MIN_MS = 1000;
-
-  private void schedule(
-      ManagedProcess p, long delayMs, String code, String why, boolean freshCounters) {
-    p.cancelPendingStart();
-    long token = p.pendingStartToken;
-    String name = p.name();
-    p.pendingStartAt = clock.instant().plusMillis(delayMs);
-    p.pendingStart =
-        timer.schedule(
-            delayMs,
-            () ->
-                loop.post(
-                    () -> {
-                      ManagedProcess q = processes.get(name);
-                      if (q != p || q.pendingStartToken != token || q.pendingStart == null) {
-                        return; // called off meanwhile
-                      }
-                      if (freshCounters) {
-                        q.failedStarts = 0;
-                      }
-                      autoStart(q, code, why);
-                    }));
-  }
-
-  private static String endCode(RestartPolicies.Ending ending) {
-    if (ending.launchFailed()) {
-      return ProcessStatus.REASON_LAUNCH_FAILED;
-    }
-    return ending.signal() != null ? ProcessStatus.REASON_KILLED : ProcessStatus.REASON_EXITED;
-  }
-
-  static String humanMillis(long ms) {
-    if (ms < 1000) {
-      return ms + "ms";
-    }
-    if (ms < 60_000) {
-      return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
-    }
-    Duration d = Duration.ofMillis(ms);
-    return d.toMinutes() + "m" + String.format(Locale.ROOT, "%02d", d.toSecondsPart()) + "s";
-  }
-
-  /** RUNNING/STARTING -> STOPPING; the future completes on the move to STOPPED. */
-  private CompletableFuture<Void> beginStop(ManagedProcess p, String why) {
+  /**
+   * RUNNING/STARTING -> STOPPING; the future completes on the move to STOPPED, which keeps this
+   * stop's reason.
+   *
+   * @param code who or what stops it ({@code ProcessStatus.REASON_*})
+   */
+  private CompletableFuture<Void> beginStop(ManagedProcess p, String code, String why) {
     CompletableFuture<Void> done = awaitStop(p);
     ManagedProcess.Run run = p.run;
-    moveTo(p, ProcessState.STOPPING, ProcessStatus.REASON_MANUAL, why);
+    moveTo(p, ProcessState.STOPPING, code, why);
     run.teardown = tearDown(p.spec, run.pid);
     run.teardown.whenComplete((v, e) -> loop.post(() -> onGroupGone(p.name(), run.id, e)));
     return done;
@@ -1080,15 +1067,17 @@ public final class Supervisor implements AutoCloseable {
               p.run.unhealthy + "; " + p.lastExit.message());
     }
     runHistory.ended(p.run, p.lastExit);
+    ManagedProcess.Run run = p.run;
+    long runMillis = Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000);
     if (p.state() == ProcessState.STOPPING) {
+      StartWatch.ended(run, p.lastExit, runMillis, true);
       return; // the stop completes on teardown
     }
     // Clear anything the run left behind in its group (a background child, a double fork); a
     // new run, if any, gets a new group, so it need not wait for this.
-    ManagedProcess.Run run = p.run;
     run.teardown = tearDown(p.spec, run.pid);
-    long runMillis = Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000);
-    applyPolicy(p, ending(status), runMillis);
+    restarts.afterEnd(p, ending(status), runMillis);
+    StartWatch.ended(run, p.lastExit, runMillis, false); // after the policy: the answer shows what followed
   }
 
   private static RestartPolicies.Ending ending(ExitStatus status) {
@@ -1130,6 +1119,7 @@ public final class Supervisor implements AutoCloseable {
                 cause);
           } catch (ProtocolException e) {
             log.warn("{}: cannot start it again: {}", name, e.getMessage());
+            want(p, false, ProcessStatus.BY_LAUNCH_FAILED);
           }
         }
         break;
@@ -1156,7 +1146,9 @@ public final class Supervisor implements AutoCloseable {
     if (ProcessState.ACTIVE.contains(p.state())) {
       p.afterStop = ManagedProcess.AfterStop.REMOVE;
       CompletableFuture<Void> stopped =
-          p.state() == ProcessState.STOPPING ? awaitStop(p) : beginStop(p, "being removed");
+          p.state() == ProcessState.STOPPING
+              ? awaitStop(p)
+              : beginStop(p, ProcessStatus.REASON_MANUAL, "being removed");
       return CompletableFuture.allOf(stopped, extras).thenApply(v -> name);
     }
     p.cancelPendingStart();

@@ -37,6 +37,8 @@ class MigrationTest {
       assertThat(web.spec().env()).containsEntry("K", "v");
       assertThat(web.spec().restart().mode()).isEqualTo("on-failure"); // the default, for old rows
       assertThat(web.desiredRunning()).isTrue();
+      assertThat(web.desiredBy()).isEqualTo("request");
+      assertThat(web.state()).as("no saved state: the next daemon starts it as before").isNull();
       assertThat(web.run()).isNull();
       store.recordRun("web", new Store.StoredRun(4242, Instant.parse("2026-11-27T10:00:00Z"), Instant.parse("2026-11-27T10:00:01Z")));
       assertThat(store.loadProcesses().get(0).run().pid()).isEqualTo(4242);
@@ -47,7 +49,36 @@ class MigrationTest {
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("PRAGMA user_version")) {
       rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(Migrations.CURRENT).isEqualTo(4);
+      assertThat(rs.getInt(1)).isEqualTo(Migrations.CURRENT).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void open_upgradesAVersion4Database_givingItsJobsADesiredStateSetByTheirSchedule() throws Exception {
+    Path file = dir.resolve("v4.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement()) {
+      for (int step = 0; step < 4; step++) {
+        for (String sql : Migrations.STEPS.get(step).split(";\\s*")) {
+          st.executeUpdate(sql);
+        }
+      }
+      st.executeUpdate("PRAGMA user_version = 4");
+      for (String name : new String[] {"web", "backup"}) {
+        st.executeUpdate(
+            "INSERT INTO processes (name, spec, desired, created_at, updated_at) VALUES ('" + name + "',"
+                + " '{\"name\":\"" + name + "\",\"cmd\":\"sleep 1\",\"cwd\":\"/tmp\"}',"
+                + " '" + (name.equals("web") ? "running" : "stopped") + "', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')");
+      }
+      st.executeUpdate(
+          "INSERT INTO schedules (name, schedule, enabled, anchor_ms, checked_until_ms, created_at, updated_at)"
+              + " VALUES ('backup', '{\"cron\":\"0 2 * * *\"}', 1, 0, 0, 'x', 'x')");
+    }
+
+    try (Store store = Store.open(file, Clock.systemUTC())) {
+      assertThat(store.loadProcesses())
+          .extracting(p -> p.spec().name() + ":" + p.desiredRunning() + ":" + p.desiredBy())
+          .containsExactly("web:true:request", "backup:false:schedule");
     }
   }
 

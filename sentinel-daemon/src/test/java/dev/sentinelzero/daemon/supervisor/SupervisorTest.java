@@ -246,6 +246,93 @@ class SupervisorTest {
     assertThat(os.launches).hasSize(1);
   }
 
+  // --- a start that waits to see its run stay up (issue 9) -------------------------------------
+
+  @Test
+  void startThatWaits_answersWithTheEarlyExit_afterThePolicyActed_whenTheRunEndsWithinTheWindow() throws Exception {
+    CompletableFuture<Supervisor.Outcome> start = supervisor.define(spec("crashy"), false, 1000);
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 1);
+    long pid = 1001L;
+    assertThat(start).as("waits for the window").isNotDone();
+
+    ticker.addAndGet(20_000_000L); // it ran 20 ms
+    os.exit(pid, new ExitStatus.Exited(2));
+
+    Supervisor.Outcome outcome = get(start);
+    assertThat(outcome.earlyExit()).isNotNull();
+    assertThat(outcome.earlyExit().exit().code()).isEqualTo(2);
+    assertThat(outcome.earlyExit().ranMs()).isEqualTo(20);
+    assertThat(outcome.process().pid()).as("the policy restarted it at once: the answer shows that").isNotEqualTo(pid);
+  }
+
+  @Test
+  void startThatWaits_answersWithoutAnEarlyExit_onceTheWindowHasPassed() throws Exception {
+    get(supervisor.define(once("web"), false));
+    os.exit(1001L, new ExitStatus.Exited(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("web").state().equals("exited"));
+
+    CompletableFuture<Supervisor.Outcome> again = supervisor.start("web", 1000);
+    await().atMost(Duration.ofSeconds(10)).until(() -> timer.pending().stream().anyMatch(t -> t.delayMs == 1000));
+    assertThat(again).isNotDone();
+    timer.pending().stream().filter(t -> t.delayMs == 1000).findFirst().orElseThrow().run.run();
+
+    Supervisor.Outcome outcome = get(again);
+    assertThat(outcome.earlyExit()).isNull();
+    assertThat(outcome.process().state()).isEqualTo("running");
+  }
+
+  @Test
+  void startThatWaits_ofARunStoppedWithinTheWindow_isNoEarlyExit() throws Exception {
+    CompletableFuture<Supervisor.Outcome> start = supervisor.define(spec("web"), false, 1000);
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.launches.size() == 1);
+
+    CompletableFuture<Supervisor.Outcome> stop = supervisor.stop("web");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(1001L));
+    os.exit(1001L, new ExitStatus.Killed(new Signal("TERM", 15), false));
+    os.groupGone(1001L);
+    get(stop);
+
+    assertThat(get(start).earlyExit()).as("someone stopped it: not a failed start").isNull();
+  }
+
+  // --- the desired state and who set it (issue 9) -----------------------------------------------
+
+  @Test
+  void desiredState_followsRequestsAndThePolicy_andIsStored() throws Exception {
+    long pid = get(supervisor.define(spec("web"), false)).process().pid();
+    assertThat(status("web").desired()).isEqualTo("running");
+    assertThat(status("web").desiredBy()).isEqualTo("request");
+
+    get(supervisor.define(once("one"), false));
+    os.exit(1002L, new ExitStatus.Exited(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("one").state().equals("exited"));
+
+    assertThat(status("one").desired()).isEqualTo("stopped");
+    assertThat(status("one").desiredBy()).isEqualTo("exited");
+    assertThat(store.loadProcesses())
+        .extracting(p -> p.spec().name() + ":" + p.desiredRunning() + ":" + p.desiredBy() + ":" + p.state().get("state"))
+        .containsExactly("web:true:request:running", "one:false:exited:exited");
+    assertThat(pid).isEqualTo(1001L);
+  }
+
+  @Test
+  void aStopByTheHealthCheck_hasItsOwnReasonCode_andLeavesItDesiredStopped() throws Exception {
+    FakeProber prober = new FakeProber();
+    supervisor.useHealthProber(prober);
+    long pid = get(supervisor.define(withHealth("a", Map.of("kind", "tcp", "target", "h:1", "retries", 1, "action", "stop")), false)).process().pid();
+
+    check(prober, false, "down");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    os.exit(pid, new ExitStatus.Killed(new Signal("TERM", 15), false));
+    os.groupGone(pid);
+    await().atMost(Duration.ofSeconds(10)).until(() -> status("a").state().equals("stopped"));
+
+    assertThat(status("a").reasonCode()).isEqualTo("unhealthy");
+    assertThat(status("a").desired()).isEqualTo("stopped");
+    assertThat(status("a").desiredBy()).isEqualTo("unhealthy");
+    assertThat(store.loadProcesses().get(0).desiredRunning()).isFalse();
+  }
+
   @Test
   void start_afterExit_spawnsAgain_andCountsARestart() throws Exception {
     long pid = get(supervisor.define(spec("job"), false)).process().pid();
@@ -514,7 +601,7 @@ class SupervisorTest {
     os.exit(currentPid("web"), new ExitStatus.Exited(1));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> status("web").state().equals("backoff"));
-    assertThat(timer.pending().get(0).delayMs).isGreaterThanOrEqualTo(Supervisor.LAUNCH_RETRY_MIN_MS);
+    assertThat(timer.pending().get(0).delayMs).isGreaterThanOrEqualTo(Restarts.LAUNCH_RETRY_MIN_MS);
     assertThat(status("web").lastExit().kind()).isEqualTo("launch_failed");
   }
 
