@@ -184,7 +184,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
 
     Path nativeDir = paths.home().resolve("native");
     Directories.preparePrivate(nativeDir);
-    System.setProperty("org.sqlite.tmpdir", nativeDir.toString());
+    dev.sentinelzero.daemon.store.SqliteLibrary.useDirectory(nativeDir);
     store = Store.open(paths.database(), clock);
     os = ProcessControls.create();
     LogFiles logFiles = new LogFiles(paths.logs());
