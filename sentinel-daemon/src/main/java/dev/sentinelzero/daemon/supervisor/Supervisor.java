@@ -95,6 +95,7 @@ public final class Supervisor implements AutoCloseable {
   private final StartWatch startWatch;
   private final Restarts restarts;
   private final Recovery recovery;
+  private final DiskWatch disk;
 
   // Owned by the supervisor thread.
   private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
@@ -125,7 +126,8 @@ public final class Supervisor implements AutoCloseable {
     this.timer = timer;
     this.jobs = new ScheduledJobs(store, clock, timer, new JobRuns());
     this.audits = new AuditTrail(store, clock);
-    this.loop = new EventLoop(store, audits, () -> shuttingDown);
+    this.loop = new EventLoop(store, audits, () -> shuttingDown, this::afterTask);
+    this.disk = new DiskWatch(store, timer, event -> loop.post(event), logFiles.directory());
     this.health =
         new HealthMonitor(
             new HealthProbes(os, planner, logFiles, timer), store, clock, ticker, timer, loop, supervised);
@@ -139,6 +141,33 @@ public final class Supervisor implements AutoCloseable {
         new Recovery(
             moves, store, jobs, runHistory, extraRuns, supervised, os, restarts, clock, ticker,
             daemonEnvironment.get(MarkedProcesses.HOME_ID));
+  }
+
+  /** After each task's commit (supervisor thread). */
+  private void afterTask() {
+    try {
+      disk.afterTask();
+    } catch (RuntimeException e) {
+      log.error("cannot check whether the disk took the last changes", e);
+    }
+  }
+
+  /**
+   * While the disk refuses writes (changes wait in memory for space): what the answer to a change
+   * must add; null while everything is saved. Any thread; as of the last task.
+   */
+  public String unsavedWarning() {
+    return disk.unsavedWarning();
+  }
+
+  /** Tries now to save what waits for space; true when everything is saved. */
+  public CompletableFuture<Boolean> saveNow() {
+    return loop.onLoop(store::retry);
+  }
+
+  /** Whether the daemon can write its files, for {@code daemon status}. */
+  public CompletableFuture<dev.sentinelzero.protocol.DiskStatus> diskStatus() {
+    return loop.onLoop(disk::report);
   }
 
   /**
@@ -1221,6 +1250,8 @@ public final class Supervisor implements AutoCloseable {
   }
 
   private ProcessStatus status(ManagedProcess p) {
-    return p.status(ticker);
+    ProcessStatus s = p.status(ticker);
+    String warning = disk.warningFor(p.name(), ProcessState.ACTIVE.contains(p.state()));
+    return warning == null ? s : s.withWarning(warning);
   }
 }
