@@ -134,6 +134,12 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
   /** At most this many events are kept: {@code SENTINEL_EVENTS_MAX_COUNT}, default 100,000. */
   private long eventsMaxCount;
 
+  /**
+   * The newest events kept of each process (and of the daemon): {@code
+   * SENTINEL_EVENTS_MAX_PER_PROCESS}, default 1,000.
+   */
+  private int eventsPerProcess;
+
   /** How often processes with resource limits are sampled: {@code SENTINEL_SAMPLE_INTERVAL_MS}. */
   private long sampleIntervalMs;
 
@@ -159,6 +165,8 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
   private void start(boolean detach) throws Exception {
     eventsMaxAgeMs = positiveSetting("SENTINEL_EVENTS_MAX_AGE_DAYS", 30) * 24 * 3600 * 1000;
     eventsMaxCount = positiveSetting("SENTINEL_EVENTS_MAX_COUNT", 100_000);
+    eventsPerProcess =
+        (int) Math.min(Integer.MAX_VALUE, positiveSetting("SENTINEL_EVENTS_MAX_PER_PROCESS", Store.EVENTS_PER_PROCESS));
     sampleIntervalMs = positiveSetting("SENTINEL_SAMPLE_INTERVAL_MS", 2_000);
     dev.sentinelzero.daemon.rpc.RpcSettings rpcSettings;
     try {
@@ -186,6 +194,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     Directories.preparePrivate(nativeDir);
     dev.sentinelzero.daemon.store.SqliteLibrary.useDirectory(nativeDir);
     store = Store.open(paths.database(), clock);
+    store.keepEventsPerProcess(eventsPerProcess);
     os = ProcessControls.create();
     LogFiles logFiles = new LogFiles(paths.logs());
     supervisor =
