@@ -133,7 +133,7 @@ public final class Schedules {
       String name, String reason, Instant scheduledFor, Instant startedAt, Long pid, Instant startTime, ExitInfo exit) {
     long id = store.takeHistoryId();
     store.write(
-        new Store.Write(
+        new Writes.Write(
             "INSERT INTO history (id, name, reason, scheduled_for_ms, started_at_ms, ended_at_ms, pid,"
                 + " start_time_ms, exit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             new Object[] {
@@ -149,17 +149,17 @@ public final class Schedules {
             },
             null,
             name,
-            Store.Kind.HISTORY,
+            Writes.Kind.HISTORY,
             "record a run of " + name));
     // Bounded at every insert, not only by the hourly prune: a crash loop adds hundreds a second.
     store.write(
-        new Store.Write(
+        new Writes.Write(
             "DELETE FROM history WHERE name = ?1 AND ended_at_ms IS NOT NULL AND id <= (SELECT id FROM history"
                 + " WHERE name = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
             new Object[] {name, RUNS_KEPT},
             "prune-history:" + name,
             null,
-            Store.Kind.STATE,
+            Writes.Kind.STATE,
             "prune the history of " + name));
     return id;
   }
@@ -167,12 +167,12 @@ public final class Schedules {
   /** Records how a run ended. */
   public void endRun(long id, Instant endedAt, ExitInfo exit) {
     store.write(
-        new Store.Write(
+        new Writes.Write(
             "UPDATE history SET ended_at_ms = ?, exit = ? WHERE id = ? AND ended_at_ms IS NULL",
             new Object[] {endedAt.toEpochMilli(), Json.write(exit.toJson()), id},
             null,
             null,
-            Store.Kind.HISTORY,
+            Writes.Kind.HISTORY,
             "record the end of a run"));
   }
 
@@ -234,7 +234,7 @@ public final class Schedules {
   private List<RunRecord> query(String sql, String what, Object... params) {
     List<RunRecord> out = new ArrayList<>();
     try (PreparedStatement st = store.connection().prepareStatement(sql)) {
-      Store.bind(st, params);
+      Writes.bind(st, params);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           out.add(
@@ -276,8 +276,8 @@ public final class Schedules {
     return rs.wasNull() ? null : v;
   }
 
-  /** A write to a job's or a process's rows, kept while the disk is full ({@code key}: see Store.Write). */
+  /** A write to a job's or a process's rows, kept while the disk is full ({@code key}: see Writes.Write). */
   private void update(String key, String name, String sql, String what, Object... params) {
-    store.write(new Store.Write(sql, params, key, name, Store.Kind.STATE, what));
+    store.write(new Writes.Write(sql, params, key, name, Writes.Kind.STATE, what));
   }
 }
