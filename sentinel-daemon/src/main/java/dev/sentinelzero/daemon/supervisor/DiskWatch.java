@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Whether the daemon can write its files, and what it does while it cannot (issue 12). After every
@@ -32,19 +33,26 @@ final class DiskWatch {
   private final Timer timer;
   private final Consumer<Runnable> post;
   private final Path logs;
+  private final LongSupplier ticker;
   private Timer.Cancellable retry;
+  /** The logs' free space, read at most once a second (a status of 1,000 processes asks 1,000 times). */
+  private Long logsFree;
+  private long logsFreeAt;
+  private boolean logsFreeRead;
   /** What the answer to a change says while writes wait for space, else null. */
   private volatile String unsaved;
 
   /**
    * @param post queues a task on the supervisor thread (in a transaction of its own)
    * @param logs the directory the processes' log files are in
+   * @param ticker monotonic nanoseconds
    */
-  DiskWatch(Store store, Timer timer, Consumer<Runnable> post, Path logs) {
+  DiskWatch(Store store, Timer timer, Consumer<Runnable> post, Path logs, LongSupplier ticker) {
     this.store = store;
     this.timer = timer;
     this.post = post;
     this.logs = logs;
+    this.ticker = ticker;
   }
 
   /** After each task's commit: notes whether everything is saved and plans the next retry. */
@@ -81,7 +89,7 @@ final class DiskWatch {
     if (waiting > 0) {
       out.add("its latest changes are not saved: the disk is full (" + waiting + " wait in memory)");
     }
-    Long free = active ? usable(logs) : null;
+    Long free = active ? logsFree() : null;
     if (free != null && free < LOGS_FULL_BYTES) {
       out.add("its log files are on a full file system (" + logs + ", " + bytes(free) + " free): its output is being lost");
     }
@@ -92,7 +100,7 @@ final class DiskWatch {
   DiskStatus report() {
     Store.Health h = store.health();
     Long free = usable(h.directory());
-    Long logsFree = usable(logs);
+    Long logsFree = logsFree();
     boolean logsFull = logsFree != null && logsFree < LOGS_FULL_BYTES;
     String state;
     List<String> words = new ArrayList<>();
@@ -130,6 +138,16 @@ final class DiskWatch {
         logsFree,
         h.readOnly(),
         h.reserveInUse());
+  }
+
+  private Long logsFree() {
+    long now = ticker.getAsLong();
+    if (!logsFreeRead || now - logsFreeAt > 1_000_000_000L) {
+      logsFree = usable(logs);
+      logsFreeAt = now;
+      logsFreeRead = true;
+    }
+    return logsFree;
   }
 
   private static Long usable(Path dir) {

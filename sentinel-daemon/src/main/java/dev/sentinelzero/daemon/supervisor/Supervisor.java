@@ -128,7 +128,7 @@ public final class Supervisor implements AutoCloseable {
     this.jobs = new ScheduledJobs(store, clock, timer, new JobRuns());
     this.audits = new AuditTrail(store, clock);
     this.loop = new EventLoop(store, audits, () -> shuttingDown, this::afterTask);
-    this.disk = new DiskWatch(store, timer, event -> loop.post(event), logFiles.directory());
+    this.disk = new DiskWatch(store, timer, event -> loop.post(event), logFiles.directory(), ticker);
     this.transitions =
         new Transitions(store, clock, ticker, timer, event -> loop.post(event), p -> processes.get(p.name()) == p);
     this.health =
