@@ -49,7 +49,21 @@ abstract class ClientCommand implements Callable<Integer> {
   Map<String, Object> request(String command, Map<String, Object> args, long timeoutMs)
       throws ProtocolException {
     try (DaemonClient client = connector().connect()) {
-      return client.call(command, args, timeoutMs);
+      Map<String, Object> result = client.call(command, args, timeoutMs);
+      warn(result);
+      return result;
+    }
+  }
+
+  /**
+   * Prints the daemon's {@code warning} of an answer on stderr (under {@code --json} it is in the
+   * JSON): a change that was made but is not saved yet because the disk is full.
+   */
+  void warn(Map<String, Object> result) {
+    Object warning = result.get("warning");
+    if (warning instanceof String && !global.json()) {
+      err().println("sentinel: warning: " + warning);
+      err().flush();
     }
   }
 

@@ -64,8 +64,19 @@ final class DaemonStatusCommand extends ClientCommand {
     rows.add(new String[] {"socket", socket(info.socket(), info.socketRelocated())});
     rows.add(new String[] {"logs", info.logs()});
     rows.add(new String[] {"database", info.database()});
+    if (info.disk() != null) {
+      rows.add(new String[] {"disk", disk(info.disk())});
+    }
     Text.keyValues(rows, out());
     return ExitCodes.OK;
+  }
+
+  /** {@code ok: 1.2 GiB free in DIR}, or in capitals what is wrong and what to do. */
+  private static String disk(dev.sentinelzero.protocol.DiskStatus disk) {
+    String state = dev.sentinelzero.protocol.DiskStatus.OK.equals(disk.state())
+        ? disk.state()
+        : disk.state().toUpperCase(java.util.Locale.ROOT);
+    return state + ": " + disk.message();
   }
 
   private static String socket(String socket, boolean relocated) {

@@ -77,6 +77,7 @@ final class DaemonStopCommand extends ClientCommand {
                 keepRunning ? Map.of("keep_running", true) : Map.of(),
                 ANSWER_TIMEOUT_MS);
       }
+      warn(result);
       Object pidValue = result.get("pid");
       pid = pidValue instanceof Number ? ((Number) pidValue).longValue() : -1;
       awaitExit(connector, pid);

@@ -83,6 +83,12 @@ final class ProcessView {
           });
     }
     Text.table(HEADER, rows, out);
+    for (ProcessStatus p : processes) {
+      if (p.warning() != null) {
+        out.println("warning: " + p.name() + ": " + p.warning());
+      }
+    }
+    out.flush();
   }
 
   /**
@@ -149,6 +155,9 @@ final class ProcessView {
     List<String[]> rows = new ArrayList<>();
     rows.add(row("name", p.name()));
     rows.add(row("state", p.state()));
+    if (p.warning() != null) {
+      rows.add(row("warning", p.warning()));
+    }
     if (p.reason() != null && !p.reason().isEmpty()) {
       rows.add(row("reason", p.reason()));
     }

@@ -134,6 +134,12 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
   /** At most this many events are kept: {@code SENTINEL_EVENTS_MAX_COUNT}, default 100,000. */
   private long eventsMaxCount;
 
+  /**
+   * The newest events kept of each process (and of the daemon): {@code
+   * SENTINEL_EVENTS_MAX_PER_PROCESS}, default 1,000.
+   */
+  private int eventsPerProcess;
+
   /** How often processes with resource limits are sampled: {@code SENTINEL_SAMPLE_INTERVAL_MS}. */
   private long sampleIntervalMs;
 
@@ -159,6 +165,8 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
   private void start(boolean detach) throws Exception {
     eventsMaxAgeMs = positiveSetting("SENTINEL_EVENTS_MAX_AGE_DAYS", 30) * 24 * 3600 * 1000;
     eventsMaxCount = positiveSetting("SENTINEL_EVENTS_MAX_COUNT", 100_000);
+    eventsPerProcess =
+        (int) Math.min(Integer.MAX_VALUE, positiveSetting("SENTINEL_EVENTS_MAX_PER_PROCESS", Store.EVENTS_PER_PROCESS));
     sampleIntervalMs = positiveSetting("SENTINEL_SAMPLE_INTERVAL_MS", 2_000);
     dev.sentinelzero.daemon.rpc.RpcSettings rpcSettings;
     try {
@@ -184,8 +192,9 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
 
     Path nativeDir = paths.home().resolve("native");
     Directories.preparePrivate(nativeDir);
-    System.setProperty("org.sqlite.tmpdir", nativeDir.toString());
+    dev.sentinelzero.daemon.store.SqliteLibrary.useDirectory(nativeDir);
     store = Store.open(paths.database(), clock);
+    store.keepEventsPerProcess(eventsPerProcess);
     os = ProcessControls.create();
     LogFiles logFiles = new LogFiles(paths.logs());
     supervisor =
@@ -200,6 +209,12 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
             () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
     supervisor.daemonEvent("daemon " + version + " started, pid " + ProcessHandle.current().pid());
     supervisor.restore().get();
+    dev.sentinelzero.protocol.DiskStatus disk = supervisor.diskStatus().get();
+    if (!dev.sentinelzero.protocol.DiskStatus.OK.equals(disk.state())) {
+      // Said where the user looks: here (daemon start prints it), in daemon.log and daemon status.
+      System.err.println("sentinel: warning: " + disk.message());
+      log.warn("starting on a full disk: {}", disk.message());
+    }
     supervisor.keepEventsFor(eventsMaxAgeMs, eventsMaxCount);
     sampler = new dev.sentinelzero.daemon.supervisor.LimitSampler(supervisor, sampleIntervalMs);
 
@@ -266,15 +281,21 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     // The pid, for the message above; the lock itself is what counts (the kernel drops it when
     // this process dies, however it dies). Keep the channel open: closing any descriptor of the
     // file would drop the lock.
-    lockChannel.truncate(0);
-    lockChannel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+    try {
+      lockChannel.truncate(0);
+      lockChannel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+    } catch (IOException e) {
+      // A full disk: the pid is only for a message, and a daemon must start on a full disk.
+    }
   }
 
   @Override
   public DaemonInfo info() throws ProtocolException {
     int[] counts;
+    dev.sentinelzero.protocol.DiskStatus disk;
     try {
       counts = supervisor.counts().get(10, TimeUnit.SECONDS);
+      disk = supervisor.diskStatus().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ProtocolException(ErrorCode.UNAVAILABLE, "the daemon is shutting down");
@@ -293,7 +314,8 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
         paths.logs().toString(),
         paths.database().toString(),
         counts[0],
-        counts[1]);
+        counts[1],
+        disk);
   }
 
   @Override
@@ -325,7 +347,7 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
     Exception failure;
     try {
       supervisor.shutdown(keepRunning).get(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
-      return DaemonHandlers.StopOutcome.COMPLETE;
+      return unsaved(DaemonHandlers.StopOutcome.COMPLETE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failure = e;
@@ -342,7 +364,27 @@ public final class Daemon implements DaemonHandlers.DaemonControl {
         "not every process could be stopped; they may still be running: {}",
         left.isEmpty() ? "(unknown)" : left,
         failure);
-    return new DaemonHandlers.StopOutcome(false, java.util.Map.copyOf(left));
+    return unsaved(new DaemonHandlers.StopOutcome(false, java.util.Map.copyOf(left)));
+  }
+
+  /**
+   * Tries once more to save what waits for space (a full disk), and says in the stop's answer
+   * what is lost if that fails: stopping itself never needs the disk.
+   */
+  private DaemonHandlers.StopOutcome unsaved(DaemonHandlers.StopOutcome outcome) {
+    try {
+      if (supervisor.saveNow().get(10, TimeUnit.SECONDS)) {
+        return outcome;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      log.warn("cannot save the last changes: {}", e.getMessage());
+    }
+    return outcome.withWarning(
+        "the disk is full: the latest changes could not be saved and are lost with this daemon"
+            + " (the next one may start again a process that was stopped); free some space in "
+            + paths.home() + " before starting it");
   }
 
   @Override

@@ -39,15 +39,35 @@ final class RunningDaemon implements AutoCloseable {
   private Map<String, String> environment = Map.of();
 
   private RunningDaemon(Path home) throws ProtocolException {
+    this(home, home.resolveSibling(home.getFileName() + "-daemon.out"));
+  }
+
+  private RunningDaemon(Path home, Path output) throws ProtocolException {
     this.home = home;
     this.paths = SentinelPaths.resolve(home.toString(), Map.of(), false, Path.of("/nonexistent"));
-    this.output = home.resolveSibling(home.getFileName() + "-daemon.out");
+    this.output = output;
   }
 
   static RunningDaemon start(Path home) throws Exception {
     RunningDaemon d = new RunningDaemon(home);
     d.launch();
     return d;
+  }
+
+  /** A daemon whose stdout and stderr go to {@code output} (not next to a home on a small disk). */
+  static RunningDaemon start(Path home, Path output) throws Exception {
+    RunningDaemon d = new RunningDaemon(home, output);
+    d.launch();
+    return d;
+  }
+
+  /** What the daemon printed on its stdout and stderr. */
+  String output() {
+    try {
+      return Files.readString(output);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /**

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param database the SQLite file
  * @param processes how many processes are defined
  * @param running how many of them are running
+ * @param disk whether the daemon can write its files (a full disk), or null from a daemon that
+ *     does not say
  */
 public record DaemonInfo(
     long pid,
@@ -33,7 +35,26 @@ public record DaemonInfo(
     String logs,
     String database,
     int processes,
-    int running) {
+    int running,
+    DiskStatus disk) {
+
+  /** Without the disk's state. */
+  public DaemonInfo(
+      long pid,
+      String version,
+      int protocol,
+      Instant startedAt,
+      long uptimeMs,
+      String home,
+      String socket,
+      boolean socketRelocated,
+      String logs,
+      String database,
+      int processes,
+      int running) {
+    this(pid, version, protocol, startedAt, uptimeMs, home, socket, socketRelocated, logs, database,
+        processes, running, null);
+  }
 
   public Map<String, Object> toJson() {
     Map<String, Object> json = new LinkedHashMap<>();
@@ -49,11 +70,16 @@ public record DaemonInfo(
     json.put("database", database);
     json.put("processes", processes);
     json.put("running", running);
+    if (disk != null) {
+      json.put("disk", disk.toJson());
+    }
     return json;
   }
 
+  @SuppressWarnings("unchecked")
   public static DaemonInfo fromJson(Map<String, Object> json) throws ProtocolException {
     Args args = new Args(json);
+    Object disk = json.get("disk");
     return new DaemonInfo(
         args.optLong("pid", 0, Long.MAX_VALUE).orElse(0),
         args.optString("version").orElse("?"),
@@ -66,6 +92,7 @@ public record DaemonInfo(
         args.optString("logs").orElse(""),
         args.optString("database").orElse(""),
         (int) args.optLong("processes", 0, Integer.MAX_VALUE).orElse(0),
-        (int) args.optLong("running", 0, Integer.MAX_VALUE).orElse(0));
+        (int) args.optLong("running", 0, Integer.MAX_VALUE).orElse(0),
+        disk instanceof Map ? DiskStatus.fromJson((Map<String, Object>) disk) : null);
   }
 }

@@ -42,6 +42,8 @@ import java.util.Map;
  *     stop), {@code exited} (it ended by itself and its restart mode does not start it again),
  *     {@code gave_up}, {@code launch_failed}, {@code limit}, {@code unhealthy}, {@code schedule} (a
  *     scheduled job, started by its schedule only); null from a daemon that does not say
+ * @param warning what is wrong around the process that its state does not say (its latest changes
+ *     are not saved because the disk is full; its log files are on a full file system), or null
  */
 public record ProcessStatus(
     String name,
@@ -62,7 +64,8 @@ public record ProcessStatus(
     String health,
     String healthOutput,
     String desired,
-    String desiredBy) {
+    String desiredBy,
+    String warning) {
 
   /** Stable codes for why a process is in its state ({@code reason_code}). */
   public static final String REASON_DEFINED = "defined";
@@ -152,14 +155,46 @@ public record ProcessStatus(
       String health,
       String healthOutput) {
     this(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpuPercent, memoryBytes,
-        command, spec, reasonCode, nextAttemptAt, attemptsLeft, health, healthOutput, null, null);
+        command, spec, reasonCode, nextAttemptAt, attemptsLeft, health, healthOutput, null, null, null);
+  }
+
+  /** A status without a warning. */
+  public ProcessStatus(
+      String name,
+      String state,
+      Long pid,
+      Instant startedAt,
+      Long uptimeMs,
+      long restarts,
+      ExitInfo lastExit,
+      String reason,
+      Double cpuPercent,
+      Long memoryBytes,
+      String command,
+      ProcessSpec spec,
+      String reasonCode,
+      Instant nextAttemptAt,
+      Integer attemptsLeft,
+      String health,
+      String healthOutput,
+      String desired,
+      String desiredBy) {
+    this(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpuPercent, memoryBytes,
+        command, spec, reasonCode, nextAttemptAt, attemptsLeft, health, healthOutput, desired, desiredBy, null);
   }
 
   /** This status with resource use filled in. */
   public ProcessStatus withUsage(Double cpu, Long memory) {
     return new ProcessStatus(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpu,
         memory, command, spec, reasonCode, nextAttemptAt, attemptsLeft, health, healthOutput, desired,
-        desiredBy);
+        desiredBy, warning);
+  }
+
+  /** This status with a warning (null: none). */
+  public ProcessStatus withWarning(String text) {
+    return new ProcessStatus(name, state, pid, startedAt, uptimeMs, restarts, lastExit, reason, cpuPercent,
+        memoryBytes, command, spec, reasonCode, nextAttemptAt, attemptsLeft, health, healthOutput, desired,
+        desiredBy, text);
   }
 
   public Map<String, Object> toJson() {
@@ -175,6 +210,7 @@ public record ProcessStatus(
     json.put("reason_code", reasonCode);
     json.put("desired", desired);
     json.put("desired_by", desiredBy);
+    json.put("warning", warning);
     json.put("next_attempt_at", nextAttemptAt == null ? null : nextAttemptAt.toString());
     json.put("attempts_left", attemptsLeft);
     json.put("health", health);
@@ -244,6 +280,7 @@ public record ProcessStatus(
         args.optString("health").orElse(null),
         args.optString("health_output").orElse(null),
         args.optString("desired").orElse(null),
-        args.optString("desired_by").orElse(null));
+        args.optString("desired_by").orElse(null),
+        args.optString("warning").orElse(null));
   }
 }

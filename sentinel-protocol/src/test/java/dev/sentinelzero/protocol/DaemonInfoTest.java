@@ -28,6 +28,20 @@ class DaemonInfoTest {
   }
 
   @Test
+  void theDiskState_roundTripsOverTheWire() throws Exception {
+    DaemonInfo full =
+        new DaemonInfo(1, "0.1.0", Protocol.VERSION, Instant.parse("2025-06-30T23:59:59.999Z"), 5, "/h",
+            "/h/s.sock", false, "/h/logs", "/h/sentinel.db", 2, 1,
+            new DiskStatus(DiskStatus.FULL, "the disk refuses writes", Instant.parse("2025-06-30T23:59:00Z"),
+                12, 3, 0L, 4096L, true, true));
+
+    DaemonInfo back = DaemonInfo.fromJson(Json.parseObject(Json.write(full.toJson())));
+
+    assertThat(back).isEqualTo(full);
+    assertThat(Json.write(full.toJson())).contains("\"unsaved_changes\":12", "\"reserve_in_use\":true");
+  }
+
+  @Test
   void toJson_usesSnakeCaseFieldNames_andIsoTime() {
     Map<String, Object> json = INFO.toJson();
 

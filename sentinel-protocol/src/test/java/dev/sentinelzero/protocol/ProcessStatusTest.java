@@ -43,13 +43,23 @@ class ProcessStatusTest {
     assertThat(json.keySet())
         .containsExactly(
             "name", "state", "pid", "started_at", "uptime_ms", "restarts", "last_exit", "reason",
-            "reason_code", "desired", "desired_by", "next_attempt_at", "attempts_left", "health", "health_output",
+            "reason_code", "desired", "desired_by", "warning", "next_attempt_at", "attempts_left", "health", "health_output",
             "cpu_percent", "memory_bytes", "command", "argv", "shell", "cwd", "env_keys",
             "stop_signal", "stop_timeout_ms", "restart", "health_check", "limits");
     assertThat(json).containsEntry("started_at", "2025-03-01T10:15:30.123456789Z");
     @SuppressWarnings("unchecked")
     Map<String, Object> lastExit = (Map<String, Object>) json.get("last_exit");
     assertThat(lastExit).containsEntry("at", "2025-03-01T10:15:25.123456789Z");
+  }
+
+  @Test
+  void aWarning_roundTrips() throws Exception {
+    ProcessStatus warned = running().withWarning("its log files are on a full file system");
+
+    ProcessStatus read = ProcessStatus.fromJson(Json.parseObject(Json.write(warned.toJson())));
+
+    assertThat(read.warning()).isEqualTo("its log files are on a full file system");
+    assertThat(ProcessStatus.fromJson(Json.parseObject(Json.write(running().toJson()))).warning()).isNull();
   }
 
   @Test

@@ -40,9 +40,19 @@ public final class DaemonHandlers {
    *     finished)
    * @param notStopped the processes whose groups may still have members: name to process group id
    *     (empty when complete, and possibly empty when the shutdown failed in an unforeseen way)
+   * @param warning what the user must know though the stop went well (the disk is full, so the
+   *     latest changes are not saved), or null
    */
-  public record StopOutcome(boolean complete, Map<String, Long> notStopped) {
-    public static final StopOutcome COMPLETE = new StopOutcome(true, Map.of());
+  public record StopOutcome(boolean complete, Map<String, Long> notStopped, String warning) {
+    public static final StopOutcome COMPLETE = new StopOutcome(true, Map.of(), null);
+
+    public StopOutcome(boolean complete, Map<String, Long> notStopped) {
+      this(complete, notStopped, null);
+    }
+
+    public StopOutcome withWarning(String text) {
+      return new StopOutcome(complete, notStopped, text);
+    }
   }
 
   private final DaemonControl daemon;
@@ -96,6 +106,9 @@ public final class DaemonHandlers {
     result.put("keep_running", keepRunning);
     result.put("stopped_all", outcome.complete());
     result.put("not_stopped", left);
+    if (outcome.warning() != null) {
+      result.put("warning", outcome.warning());
+    }
     return result;
   }
 }

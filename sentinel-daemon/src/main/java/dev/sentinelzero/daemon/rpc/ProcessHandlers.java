@@ -236,7 +236,7 @@ public final class ProcessHandlers {
     String removed = Futures.await(supervisor.remove(name(request)));
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("removed", removed);
-    exchange.ok(result);
+    exchange.ok(unsaved(supervisor, result));
   }
 
   private List<ProcessStatus> list(Request request, boolean withUsage) throws ProtocolException {
@@ -272,7 +272,7 @@ public final class ProcessHandlers {
     return args.requireString("name");
   }
 
-  private static Map<String, Object> outcome(Supervisor.Outcome outcome) {
+  private Map<String, Object> outcome(Supervisor.Outcome outcome) {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("process", outcome.process().toJson());
     result.put("changed", outcome.changed());
@@ -284,6 +284,18 @@ public final class ProcessHandlers {
     }
     if (!outcome.adjusted().isEmpty()) {
       result.put("adjusted", outcome.adjusted());
+    }
+    return unsaved(supervisor, result);
+  }
+
+  /**
+   * Adds {@code warning} to the result of a change while the disk refuses writes: the change is
+   * made, but waits in memory to be saved (see Store). Answers say what happened.
+   */
+  static Map<String, Object> unsaved(Supervisor supervisor, Map<String, Object> result) {
+    String warning = supervisor.unsavedWarning();
+    if (warning != null) {
+      result.put("warning", warning);
     }
     return result;
   }

@@ -95,7 +95,7 @@ final class ScheduleHandlers {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("schedule", status.toJson());
     ProcessHandlers.putAdjusted(result, RestartPolicy.DEFAULT, request.args().get("restart"), spec.restart());
-    exchange.ok(result);
+    exchange.ok(ProcessHandlers.unsaved(supervisor, result));
   }
 
   private void list(Request request, Exchange exchange) throws ProtocolException, IOException {
@@ -114,7 +114,7 @@ final class ScheduleHandlers {
     String removed = Futures.await(supervisor.removeSchedule(name(request)));
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("removed", removed);
-    exchange.ok(result);
+    exchange.ok(ProcessHandlers.unsaved(supervisor, result));
   }
 
   private void run(Request request, Exchange exchange) throws ProtocolException, IOException {
@@ -124,7 +124,7 @@ final class ScheduleHandlers {
     result.put("started", !"queued".equals(done.action()));
     result.put("action", done.action());
     result.put("pid", done.pid());
-    exchange.ok(result);
+    exchange.ok(ProcessHandlers.unsaved(supervisor, result));
   }
 
   private void upcoming(Request request, Exchange exchange) throws ProtocolException, IOException {
@@ -160,10 +160,10 @@ final class ScheduleHandlers {
     return args.requireString("name");
   }
 
-  private static Map<String, Object> outcome(Supervisor.JobOutcome outcome) {
+  private Map<String, Object> outcome(Supervisor.JobOutcome outcome) {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("schedule", outcome.schedule().toJson());
     result.put("changed", outcome.changed());
-    return result;
+    return ProcessHandlers.unsaved(supervisor, result);
   }
 }

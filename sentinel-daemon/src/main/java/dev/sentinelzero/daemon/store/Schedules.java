@@ -5,11 +5,9 @@ import dev.sentinelzero.protocol.Json;
 import dev.sentinelzero.protocol.ProtocolException;
 import dev.sentinelzero.protocol.RunRecord;
 import dev.sentinelzero.protocol.Schedule;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,13 +24,11 @@ public final class Schedules {
   /** The newest runs of each process that the history keeps. */
   public static final int RUNS_KEPT = 1000;
 
-  private final Connection connection;
   private final Clock clock;
-  /** The store, whose prepared statements the hot writes (a run's start and end) reuse. */
+  /** The store, whose connection, transactions and writes (kept while the disk is full) these share. */
   private final Store store;
 
-  Schedules(Connection connection, Clock clock, Store store) {
-    this.connection = connection;
+  Schedules(Clock clock, Store store) {
     this.clock = clock;
     this.store = store;
   }
@@ -52,6 +48,8 @@ public final class Schedules {
   public void save(StoredSchedule s) {
     String now = clock.instant().toString();
     update(
+        null,
+        s.name(),
         "INSERT INTO schedules (name, schedule, enabled, anchor_ms, last_fire_ms, checked_until_ms,"
             + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
             + " schedule = excluded.schedule, enabled = excluded.enabled, anchor_ms = excluded.anchor_ms,"
@@ -71,6 +69,8 @@ public final class Schedules {
   /** Records that fire times up to {@code checkedUntil} were dealt with, the latest run's time. */
   public void recordFire(String name, Instant lastFire, Instant checkedUntil) {
     update(
+        "fire:" + name,
+        name,
         "UPDATE schedules SET last_fire_ms = ?, checked_until_ms = ? WHERE name = ?",
         "record a fire of " + name,
         lastFire == null ? null : lastFire.toEpochMilli(),
@@ -80,6 +80,8 @@ public final class Schedules {
 
   public void setEnabled(String name, boolean enabled, Instant checkedUntil) {
     update(
+        null,
+        name,
         "UPDATE schedules SET enabled = ?, checked_until_ms = ?, updated_at = ? WHERE name = ?",
         "save the schedule of " + name,
         enabled ? 1 : 0,
@@ -91,7 +93,7 @@ public final class Schedules {
   public List<StoredSchedule> load() {
     List<StoredSchedule> out = new ArrayList<>();
     try (PreparedStatement st =
-            connection.prepareStatement(
+            store.connection().prepareStatement(
                 "SELECT name, schedule, enabled, anchor_ms, last_fire_ms, checked_until_ms"
                     + " FROM schedules ORDER BY rowid");
         ResultSet rs = st.executeQuery()) {
@@ -129,33 +131,49 @@ public final class Schedules {
    */
   public long startRun(
       String name, String reason, Instant scheduledFor, Instant startedAt, Long pid, Instant startTime, ExitInfo exit) {
-    update(
-        "INSERT INTO history (name, reason, scheduled_for_ms, started_at_ms, ended_at_ms, pid,"
-            + " start_time_ms, exit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        "record a run of " + name,
-        name,
-        reason,
-        scheduledFor == null ? null : scheduledFor.toEpochMilli(),
-        startedAt.toEpochMilli(),
-        exit == null ? null : startedAt.toEpochMilli(),
-        pid,
-        startTime == null ? null : startTime.toEpochMilli(),
-        exit == null ? null : Json.write(exit.toJson()));
-    try {
-      return store.lastInsertId();
-    } catch (SQLException e) {
-      throw new StoreException("cannot read the new run's id: " + e.getMessage(), e);
-    }
+    long id = store.takeHistoryId();
+    store.write(
+        new Writes.Write(
+            "INSERT INTO history (id, name, reason, scheduled_for_ms, started_at_ms, ended_at_ms, pid,"
+                + " start_time_ms, exit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            new Object[] {
+              id,
+              name,
+              reason,
+              scheduledFor == null ? null : scheduledFor.toEpochMilli(),
+              startedAt.toEpochMilli(),
+              exit == null ? null : startedAt.toEpochMilli(),
+              pid,
+              startTime == null ? null : startTime.toEpochMilli(),
+              exit == null ? null : Json.write(exit.toJson())
+            },
+            null,
+            name,
+            Writes.Kind.HISTORY,
+            "record a run of " + name));
+    // Bounded at every insert, not only by the hourly prune: a crash loop adds hundreds a second.
+    store.write(
+        new Writes.Write(
+            "DELETE FROM history WHERE name = ?1 AND ended_at_ms IS NOT NULL AND id <= (SELECT id FROM history"
+                + " WHERE name = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+            new Object[] {name, RUNS_KEPT},
+            "prune-history:" + name,
+            null,
+            Writes.Kind.STATE,
+            "prune the history of " + name));
+    return id;
   }
 
   /** Records how a run ended. */
   public void endRun(long id, Instant endedAt, ExitInfo exit) {
-    update(
-        "UPDATE history SET ended_at_ms = ?, exit = ? WHERE id = ? AND ended_at_ms IS NULL",
-        "record the end of a run",
-        endedAt.toEpochMilli(),
-        Json.write(exit.toJson()),
-        id);
+    store.write(
+        new Writes.Write(
+            "UPDATE history SET ended_at_ms = ?, exit = ? WHERE id = ? AND ended_at_ms IS NULL",
+            new Object[] {endedAt.toEpochMilli(), Json.write(exit.toJson()), id},
+            null,
+            null,
+            Writes.Kind.HISTORY,
+            "record the end of a run"));
   }
 
   /** The runs not known to have ended, oldest first: what a starting daemon looks for. */
@@ -168,7 +186,7 @@ public final class Schedules {
 
   /** The start time the OS gave the run's pid, as recorded, or null. */
   public Instant startTimeOf(long id) {
-    try (PreparedStatement st = connection.prepareStatement("SELECT start_time_ms FROM history WHERE id = ?")) {
+    try (PreparedStatement st = store.connection().prepareStatement("SELECT start_time_ms FROM history WHERE id = ?")) {
       st.setLong(1, id);
       try (ResultSet rs = st.executeQuery()) {
         if (!rs.next()) {
@@ -196,7 +214,7 @@ public final class Schedules {
   }
 
   public void deleteHistory(String name) {
-    update("DELETE FROM history WHERE name = ?", "delete the history of " + name, name);
+    update(null, name, "DELETE FROM history WHERE name = ?", "delete the history of " + name, name);
   }
 
   /**
@@ -204,23 +222,19 @@ public final class Schedules {
    * each process; returns how many.
    */
   public int prune(Instant before) {
-    try (PreparedStatement st =
-        connection.prepareStatement(
-            "DELETE FROM history WHERE ended_at_ms IS NOT NULL AND (ended_at_ms < ? OR id IN ("
-                + " SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY name ORDER BY id DESC) AS n"
-                + " FROM history) WHERE n > ?))")) {
-      st.setLong(1, before.toEpochMilli());
-      st.setLong(2, RUNS_KEPT);
-      return st.executeUpdate();
-    } catch (SQLException e) {
-      throw new StoreException("cannot prune the run history: " + e.getMessage(), e);
-    }
+    return store.prune(
+        "DELETE FROM history WHERE ended_at_ms IS NOT NULL AND (ended_at_ms < ? OR id IN ("
+            + " SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY name ORDER BY id DESC) AS n"
+            + " FROM history) WHERE n > ?))",
+        "prune the run history",
+        before.toEpochMilli(),
+        RUNS_KEPT);
   }
 
   private List<RunRecord> query(String sql, String what, Object... params) {
     List<RunRecord> out = new ArrayList<>();
-    try (PreparedStatement st = connection.prepareStatement(sql)) {
-      bind(st, params);
+    try (PreparedStatement st = store.connection().prepareStatement(sql)) {
+      Writes.bind(st, params);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           out.add(
@@ -262,28 +276,8 @@ public final class Schedules {
     return rs.wasNull() ? null : v;
   }
 
-  private void update(String sql, String what, Object... params) {
-    try {
-      PreparedStatement st = store.statement(sql);
-      bind(st, params);
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw new StoreException("cannot " + what + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void bind(PreparedStatement st, Object... params) throws SQLException {
-    for (int i = 0; i < params.length; i++) {
-      Object v = params[i];
-      if (v == null) {
-        st.setNull(i + 1, Types.NULL);
-      } else if (v instanceof Integer) {
-        st.setInt(i + 1, (Integer) v);
-      } else if (v instanceof Long) {
-        st.setLong(i + 1, (Long) v);
-      } else {
-        st.setString(i + 1, v.toString());
-      }
-    }
+  /** A write to a job's or a process's rows, kept while the disk is full ({@code key}: see Writes.Write). */
+  private void update(String key, String name, String sql, String what, Object... params) {
+    store.write(new Writes.Write(sql, params, key, name, Writes.Kind.STATE, what));
   }
 }

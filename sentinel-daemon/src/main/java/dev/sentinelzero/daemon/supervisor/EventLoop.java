@@ -41,14 +41,18 @@ final class EventLoop implements AutoCloseable {
   private final Store store;
   private final AuditTrail audits;
   private final BooleanSupplier shuttingDown;
+  private final Runnable afterTask;
 
   /**
    * @param shuttingDown whether requests are refused; read on the supervisor thread
+   * @param afterTask runs on the supervisor thread after each task's commit (whether the disk took
+   *     it: {@link DiskWatch}); must not throw
    */
-  EventLoop(Store store, AuditTrail audits, BooleanSupplier shuttingDown) {
+  EventLoop(Store store, AuditTrail audits, BooleanSupplier shuttingDown, Runnable afterTask) {
     this.store = store;
     this.audits = audits;
     this.shuttingDown = shuttingDown;
+    this.afterTask = afterTask;
     this.executor =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -106,7 +110,10 @@ final class EventLoop implements AutoCloseable {
                   throw e;
                 }
               } finally {
-                store.commit(); // before any reply: what the client is told is on disk
+                // Before any reply: what the client is told is on disk, or (a full disk: the
+                // store keeps the writes for later) the answer says it is not saved yet.
+                store.commit();
+                afterTask.run();
               }
               outcome
                   .whenComplete(
@@ -142,6 +149,7 @@ final class EventLoop implements AutoCloseable {
                 event.run();
               } finally {
                 store.commit();
+                afterTask.run();
               }
             } catch (RuntimeException | Error e) {
               log.error("supervisor event failed", e);

@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One supervised process: its definition, its state, and its current (or last) run.
@@ -19,8 +17,6 @@ import org.slf4j.LoggerFactory;
  * only through the immutable {@code ProcessStatus} snapshots the supervisor hands out.
  */
 final class ManagedProcess {
-  private static final Logger log = LoggerFactory.getLogger(ManagedProcess.class);
-
   /** One spawn of the process: what the exit and teardown events of that spawn refer to. */
   static final class Run {
     final long id;
@@ -93,6 +89,13 @@ final class ManagedProcess {
   Timer.Cancellable healthTimer;
   /** Identifies the current round of checks; a result of an older round is ignored. */
   long healthToken;
+  /**
+   * The current run was started for a fire time of its schedule: until it ends with a success
+   * code its changes are routine and recorded in the history only (Transitions).
+   */
+  boolean routineRun;
+  /** While it restarts often: its crash-loop bookkeeping (written by Transitions only), else null. */
+  Transitions.CrashLoop crashLoop;
   Run run;
   ExitInfo lastExit;
   long spawns;
@@ -134,14 +137,11 @@ final class ManagedProcess {
   }
 
   /**
-   * The one place a state changes: logs {@code name: FROM -> TO (reason)}.
+   * The one place a state changes (the supervisor records it: {@link Transitions}).
    *
    * @param code a stable reason code ({@code ProcessStatus.REASON_*})
    */
   void moveTo(ProcessState to, String code, String why) {
-    if (state != to || !why.equals(reason)) {
-      log.info("{}: {} -> {} ({})", spec.name(), state, to, why);
-    }
     state = to;
     reasonCode = code;
     reason = why;

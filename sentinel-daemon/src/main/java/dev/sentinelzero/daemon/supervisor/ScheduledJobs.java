@@ -362,11 +362,16 @@ final class ScheduledJobs {
     data.put("scheduled_for", fire.scheduledFor().toString());
     data.put("reason", fire.reason());
     data.put("action", action.name().toLowerCase());
-    store.appendEvent(
-        clock.instant(), fire.name(), "schedule",
-        (RunRecord.CATCH_UP.equals(fire.reason()) ? "caught up the run missed at " : "fired for ")
-            + fire.scheduledFor() + ": " + describe(action),
-        data);
+    // A routine fire (on time, the job idle) is recorded by its run's history row alone; a
+    // catch-up and every overlap decision get an entry (issue 9: a per-second job wrote 4 a second).
+    boolean routine = action == Overlap.Action.START && !RunRecord.CATCH_UP.equals(fire.reason());
+    if (!routine) {
+      store.appendEvent(
+          clock.instant(), fire.name(), "schedule",
+          (RunRecord.CATCH_UP.equals(fire.reason()) ? "caught up the run missed at " : "fired for ")
+              + fire.scheduledFor() + ": " + describe(action),
+          data);
+    }
     act(p, action, cause);
   }
 

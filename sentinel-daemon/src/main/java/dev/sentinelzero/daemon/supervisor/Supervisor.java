@@ -95,6 +95,8 @@ public final class Supervisor implements AutoCloseable {
   private final StartWatch startWatch;
   private final Restarts restarts;
   private final Recovery recovery;
+  private final DiskWatch disk;
+  private final Transitions transitions;
 
   // Owned by the supervisor thread.
   private final Map<String, ManagedProcess> processes = new LinkedHashMap<>();
@@ -125,7 +127,10 @@ public final class Supervisor implements AutoCloseable {
     this.timer = timer;
     this.jobs = new ScheduledJobs(store, clock, timer, new JobRuns());
     this.audits = new AuditTrail(store, clock);
-    this.loop = new EventLoop(store, audits, () -> shuttingDown);
+    this.loop = new EventLoop(store, audits, () -> shuttingDown, this::afterTask);
+    this.disk = new DiskWatch(store, timer, event -> loop.post(event), logFiles.directory(), ticker);
+    this.transitions =
+        new Transitions(store, clock, ticker, timer, event -> loop.post(event), p -> processes.get(p.name()) == p);
     this.health =
         new HealthMonitor(
             new HealthProbes(os, planner, logFiles, timer), store, clock, ticker, timer, loop, supervised);
@@ -139,6 +144,33 @@ public final class Supervisor implements AutoCloseable {
         new Recovery(
             moves, store, jobs, runHistory, extraRuns, supervised, os, restarts, clock, ticker,
             daemonEnvironment.get(MarkedProcesses.HOME_ID));
+  }
+
+  /** After each task's commit (supervisor thread). */
+  private void afterTask() {
+    try {
+      disk.afterTask();
+    } catch (RuntimeException e) {
+      log.error("cannot check whether the disk took the last changes", e);
+    }
+  }
+
+  /**
+   * While the disk refuses writes (changes wait in memory for space): what the answer to a change
+   * must add; null while everything is saved. Any thread; as of the last task.
+   */
+  public String unsavedWarning() {
+    return disk.unsavedWarning();
+  }
+
+  /** Tries now to save what waits for space; true when everything is saved. */
+  public CompletableFuture<Boolean> saveNow() {
+    return loop.onLoop(store::retry);
+  }
+
+  /** Whether the daemon can write its files, for {@code daemon status}. */
+  public CompletableFuture<dev.sentinelzero.protocol.DiskStatus> diskStatus() {
+    return loop.onLoop(disk::report);
   }
 
   /**
@@ -566,6 +598,16 @@ public final class Supervisor implements AutoCloseable {
 
   /** STOPPED/EXITED/BACKOFF/FAILED -> STARTING -> RUNNING, or -> FAILED when it cannot be launched. */
   private void spawn(ManagedProcess p, String code, String why, RunCause cause) throws ProtocolException {
+    spawn(p, code, why, cause, false);
+  }
+
+  /**
+   * As above; {@code routine}: a run for a fire time of the job's schedule, whose changes are
+   * recorded in its history only unless it fails (Transitions).
+   */
+  private void spawn(ManagedProcess p, String code, String why, RunCause cause, boolean routine)
+      throws ProtocolException {
+    p.routineRun = routine;
     p.afterStop = ManagedProcess.AfterStop.NOTHING;
     p.pendingStart = null;
     p.pendingStartAt = null;
@@ -632,7 +674,7 @@ public final class Supervisor implements AutoCloseable {
       data.put("reason_code", code);
       data.put("pid", p.run != null && ProcessState.ACTIVE.contains(to) ? p.run.pid : null);
       data.put("last_exit", p.lastExit == null ? null : p.lastExit.toJson());
-      store.appendEvent(clock.instant(), p.name(), to.wireName(), why, data);
+      transitions.record(p, from, code, why, data);
     }
   }
 
@@ -855,7 +897,7 @@ public final class Supervisor implements AutoCloseable {
       }
       p.cancelPendingStart();
       p.failedStarts = 0;
-      spawn(p, code(cause), why(cause), cause);
+      spawn(p, code(cause), why(cause), cause, RunRecord.SCHEDULE.equals(cause.reason()));
     }
 
     @Override
@@ -1159,6 +1201,10 @@ public final class Supervisor implements AutoCloseable {
 
   /** Deletes a process's definition, its schedule (by the foreign key) and its run history. */
   private void deleteDefinition(String name) {
+    ManagedProcess gone = processes.get(name);
+    if (gone != null) {
+      transitions.forget(gone);
+    }
     store.deleteProcess(name);
     store.schedules().deleteHistory(name);
     processes.remove(name);
@@ -1221,6 +1267,8 @@ public final class Supervisor implements AutoCloseable {
   }
 
   private ProcessStatus status(ManagedProcess p) {
-    return p.status(ticker);
+    ProcessStatus s = p.status(ticker);
+    String warning = disk.warningFor(p.name(), ProcessState.ACTIVE.contains(p.state()));
+    return warning == null ? s : s.withWarning(warning);
   }
 }

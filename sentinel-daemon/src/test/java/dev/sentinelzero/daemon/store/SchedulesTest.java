@@ -71,7 +71,7 @@ class SchedulesTest {
   }
 
   @Test
-  void prune_keepsTheNewestRunsOfEachProcess_andDropsOldOnes_butNeverAnOpenRun() {
+  void prune_dropsOldRuns_butNeverAnOpenRun() {
     try (Store store = Store.open(dir.resolve("s.db"), Clock.systemUTC())) {
       Schedules h = store.schedules();
       ExitInfo ok = new ExitInfo(ExitInfo.EXITED, 0, null, T0, "exited with code 0");
@@ -87,10 +87,48 @@ class SchedulesTest {
 
       int pruned = h.prune(T0.minusSeconds(86_400 * 30));
 
-      assertThat(pruned).isEqualTo(6);
+      assertThat(pruned).as("only the ancient run: busy was kept to its newest runs as they came").isEqualTo(1);
       assertThat(h.history("busy", 10_000)).hasSize(Schedules.RUNS_KEPT);
       assertThat(h.history("busy", 1).get(0).startedAt()).isEqualTo(T0.plusSeconds(Schedules.RUNS_KEPT + 4));
       assertThat(h.history("old", 10)).extracting(RunRecord::id).containsExactly(open);
+    }
+  }
+
+  /** Regression (issue 12): a zero-delay crash loop grew one process's history to 27,840 rows a minute. */
+  @Test
+  void aProcessHistory_isBoundedAtEveryInsert_andOthersAreNotTouched() {
+    try (Store store = Store.open(dir.resolve("s.db"), Clock.systemUTC())) {
+      Schedules h = store.schedules();
+      ExitInfo failed = new ExitInfo(ExitInfo.EXITED, 1, null, T0, "exited with code 1");
+      long quiet = h.startRun("quiet", "manual", null, T0, 4L, null, null);
+      h.endRun(quiet, T0, failed);
+      long live = h.startRun("loop", "manual", null, T0, 5L, null, null); // still running: kept
+      for (int i = 0; i < Schedules.RUNS_KEPT * 3; i++) {
+        store.begin();
+        long id = h.startRun("loop", "retry", null, T0.plusMillis(i), 7L, null, null);
+        h.endRun(id, T0.plusMillis(i), failed);
+        store.commit();
+        if (i % 500 == 0) {
+          assertThat(rows(store, "loop")).as("after %d runs", i + 1).isLessThanOrEqualTo(Schedules.RUNS_KEPT + 1);
+        }
+      }
+
+      assertThat(rows(store, "loop")).isEqualTo(Schedules.RUNS_KEPT + 1);
+      assertThat(h.history("loop", 1).get(0).startedAt()).isEqualTo(T0.plusMillis(Schedules.RUNS_KEPT * 3 - 1));
+      assertThat(h.openRuns()).extracting(RunRecord::id).containsExactly(live);
+      assertThat(h.history("quiet", 10)).extracting(RunRecord::id).containsExactly(quiet);
+    }
+  }
+
+  private static int rows(Store store, String name) {
+    try (java.sql.PreparedStatement st = store.connection().prepareStatement("SELECT count(*) FROM history WHERE name = ?")) {
+      st.setString(1, name);
+      try (java.sql.ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(e);
     }
   }
 }

@@ -344,4 +344,34 @@ class StoreTest {
     }
     assertThat(Files.getPosixFilePermissions(file)).isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
   }
+
+  /**
+   * Regression (issue 9): one chatty process's events pushed every other process's out of the log
+   * (a single cap of 100,000 for all). Each process keeps its newest entries, at every insert.
+   */
+  @Test
+  void eachProcess_keepsItsNewestEvents_soAChattyOneCannotPushAnothersOut() throws Exception {
+    try (Store store = Store.open(file, clock)) {
+      store.keepEventsPerProcess(100);
+      for (int i = 0; i < 3; i++) {
+        store.appendEvent(clock.instant(), "quiet", "running", "quiet " + i, Map.of());
+      }
+      store.appendEvent(clock.instant(), null, "daemon", "daemon started", Map.of());
+      store.begin();
+      long last = 0;
+      for (int i = 0; i < 5_000; i++) {
+        last = store.appendEvent(clock.instant(), "chatty", "running", "chatty " + i, Map.of());
+      }
+      store.commit();
+      long newest = last;
+
+      try (EventLog log = EventLog.open(file)) {
+        assertThat(log.query("chatty", null, 0, 10_000)).hasSize(100)
+            .last().satisfies(e -> assertThat(e.id()).isEqualTo(newest));
+        assertThat(log.query("quiet", null, 0, 10_000)).extracting(dev.sentinelzero.protocol.EventRecord::message)
+            .containsExactly("quiet 0", "quiet 1", "quiet 2");
+        assertThat(log.query(null, null, 0, 10_000)).filteredOn(e -> e.name() == null).hasSize(1);
+      }
+    }
+  }
 }

@@ -497,4 +497,41 @@ class ScheduledJobsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(beside));
     assertThat(stopped).isNotDone();
   }
+
+  private List<dev.sentinelzero.protocol.EventRecord> events(String name) {
+    try (dev.sentinelzero.daemon.store.EventLog log = dev.sentinelzero.daemon.store.EventLog.open(dir.resolve("sentinel.db"))) {
+      return log.query(name, null, 0, 10_000);
+    }
+  }
+
+  private long lastPid() {
+    return os.nextPid.get();
+  }
+
+  /**
+   * Regression (issue 9): a per-second job wrote about 4 events a second (fired, starting, running,
+   * exited), 345,000 a day, pushing every other process's history out. A routine run is now
+   * recorded by its history row alone; a failed run and an overlap decision still get entries.
+   */
+  @Test
+  void routineRuns_writeNoEvents_butAFailedRunAndASkippedFireDo() throws Exception {
+    get(supervisor.defineSchedule(job("tick"), every(60_000, "skip"), false));
+    for (int i = 1; i <= 3; i++) {
+      wakeAt(T0.plusSeconds(60L * i).plusMillis(3));
+      assertThat(os.launches).hasSize(i);
+      os.exit(lastPid(), new ExitStatus.Exited(0));
+      await().atMost(Duration.ofSeconds(10)).until(() -> get(supervisor.list("tick")).get(0).state().equals("exited"));
+    }
+    assertThat(history("tick")).hasSize(3).allSatisfy(r -> assertThat(r.exit().code()).isZero());
+    assertThat(events("tick")).as("routine runs").isEmpty();
+
+    wakeAt(T0.plusSeconds(240).plusMillis(3));
+    wakeAt(T0.plusSeconds(300).plusMillis(3)); // the run of 240 s is still going: skipped
+    os.exit(lastPid(), new ExitStatus.Exited(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> get(supervisor.list("tick")).get(0).state().equals("failed"));
+
+    assertThat(events("tick")).extracting(dev.sentinelzero.protocol.EventRecord::kind).containsExactly("schedule", "failed");
+    assertThat(events("tick").get(0).message()).contains("skipped");
+    assertThat(events("tick").get(1).message()).isEqualTo("exited with code 1");
+  }
 }

@@ -869,4 +869,60 @@ class SupervisorTest {
       assertThat(((Number) request.data().get("pid")).longValue()).isEqualTo(4242L);
     }
   }
+
+  // --- crash loops (issue 12) ---
+
+  private List<dev.sentinelzero.protocol.EventRecord> events(String name) {
+    try (dev.sentinelzero.daemon.store.EventLog log = dev.sentinelzero.daemon.store.EventLog.open(dir.resolve("sentinel.db"))) {
+      return log.query(name, null, 0, 10_000);
+    }
+  }
+
+  /**
+   * Regression: a zero-delay crash loop wrote two events (and two daemon.log lines) per restart,
+   * 27,840 restarts a minute. After {@link Transitions#LOOP_RESTARTS} restarts its restarts are
+   * summed up once a minute; each run is still in the history, which stays at its newest 1,000.
+   */
+  @Test
+  void aCrashLoop_isSummedUpOnceAMinute_notRecordedOneRestartAtATime() throws Exception {
+    get(supervisor.define(
+        withPolicy("loop", Map.of("mode", "always", "retries", -1, "delay_ms", 0, "backoff", "fixed",
+            "min_uptime_ms", 0, "jitter", 0)), false));
+    get(supervisor.define(once("quiet"), false));
+    int restarts = 1_500;
+    for (int i = 0; i < restarts; i++) {
+      int launched = os.launches.size();
+      os.exit(currentPid("loop"), new ExitStatus.Exited(1));
+      await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+          .until(() -> os.launches.size() == launched + 1);
+    }
+
+    List<dev.sentinelzero.protocol.EventRecord> loop = events("loop");
+    assertThat(loop.size()).as("events of %d restarts", restarts).isLessThan(Transitions.LOOP_RESTARTS * 2 + 5);
+    assertThat(loop.get(loop.size() - 1).kind()).isEqualTo("crash-loop");
+    assertThat(loop.get(loop.size() - 1).message()).startsWith("in a crash loop: restarted 10 times within");
+    assertThat(get(supervisor.history("loop", 10_000))).hasSize(dev.sentinelzero.daemon.store.Schedules.RUNS_KEPT);
+    assertThat(events("quiet")).as("another process's events are untouched").isNotEmpty();
+
+    // A minute later: one summary (the timer's only task is the loop's summary).
+    assertThat(timer.pending()).singleElement().satisfies(t -> assertThat(t.delayMs).isEqualTo(Transitions.LOOP_WINDOW_MS));
+    timer.fireNext();
+    await().atMost(Duration.ofSeconds(10)).until(() -> events("loop").size() == loop.size() + 1);
+    assertThat(events("loop").get(loop.size()).message())
+        .isEqualTo("crash loop: restarted " + (restarts - Transitions.LOOP_RESTARTS)
+            + " times in the last minute (" + restarts + " in all); last: restarted: exited with code 1, pid "
+            + currentPid("loop"));
+
+    // Stopped: the loop ends, said once, and the stop is recorded as always.
+    int before = events("loop").size();
+    long pid = currentPid("loop");
+    CompletableFuture<Supervisor.Outcome> stop = supervisor.stop("loop");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    os.exit(pid, new ExitStatus.Killed(new Signal("TERM", 15), false));
+    os.groupGone(pid);
+    get(stop);
+    assertThat(events("loop").subList(before, events("loop").size()))
+        .extracting(dev.sentinelzero.protocol.EventRecord::kind).containsExactly("crash-loop", "stopping", "stopped");
+    assertThat(events("loop").get(before).message()).startsWith("the crash loop ended: stopped by request");
+  }
 }
