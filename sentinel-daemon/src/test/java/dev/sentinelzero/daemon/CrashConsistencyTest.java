@@ -134,8 +134,27 @@ class CrashConsistencyTest {
           .atMost(java.time.Duration.ofSeconds(15))
           .untilAsserted(() -> assertThat(liveSleeps(marker)).containsExactlyInAnyOrderElementsOf(tracked));
       assertThat(daemon.stop()).isIn(0, 143);
-      assertThat(liveSleeps(marker)).isEmpty();
+      List<Long> left = liveSleeps(marker);
+      assertThat(left)
+          .as("live after daemon stop (tracked before: %s): %s%n%s", tracked, describe(left), daemon.log())
+          .isEmpty();
     }
+  }
+
+  /** Each process's state, parent, group and marker, for a failure message. */
+  private static String describe(List<Long> pids) {
+    StringBuilder out = new StringBuilder();
+    for (long pid : pids) {
+      String stat;
+      try {
+        stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat")).trim();
+      } catch (IOException e) {
+        stat = "(gone)";
+      }
+      out.append(pid).append(": ").append(stat).append(' ')
+          .append(ProcFs.environment(pid).get("SENTINEL_NAME")).append(" run ").append(ProcFs.environment(pid).get("SENTINEL_RUN_ID")).append('\n');
+    }
+    return out.toString();
   }
 
   private static List<Long> liveSleeps(String marker) throws IOException {

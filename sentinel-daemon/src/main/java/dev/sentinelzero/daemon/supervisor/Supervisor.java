@@ -1111,9 +1111,12 @@ public final class Supervisor implements AutoCloseable {
     runHistory.ended(p.run, p.lastExit);
     ManagedProcess.Run run = p.run;
     long runMillis = Math.max(0, (ticker.getAsLong() - run.startNanos) / 1_000_000);
-    if (p.state() == ProcessState.STOPPING) {
+    if (p.state() == ProcessState.STOPPING || p.state() == ProcessState.STOPPED) {
+      // A stop ended this run. Its teardown completes the stop; for an adopted leader (not our
+      // child) the group can be seen gone before the exit is reported, so the stop may be over
+      // already: either way this exit is the stop's, never a crash for the restart policy.
       StartWatch.ended(run, p.lastExit, runMillis, true);
-      return; // the stop completes on teardown
+      return;
     }
     // Clear anything the run left behind in its group (a background child, a double fork); a
     // new run, if any, gets a new group, so it need not wait for this.

@@ -237,6 +237,39 @@ class SupervisorTest {
   }
 
   @Test
+  void exitSeenAfterTheStopCompleted_doesNotRestartIt() throws Exception {
+    // An adopted leader's exit can be reported after its group was seen gone: the stop is over,
+    // and the late exit must not be taken for a crash (the restart policy would start it again,
+    // even while the daemon shuts down).
+    ProcessSpec s = spec("web").withRestart(RestartPolicy.DEFAULT.with(Map.of("mode", "always", "delay_ms", 0)));
+    long pid = get(supervisor.define(s, false)).process().pid();
+    CompletableFuture<Supervisor.Outcome> stop = supervisor.stop("web");
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    os.groupGone(pid);
+    assertThat(get(stop).process().state()).isEqualTo("stopped");
+
+    os.exit(pid, new ExitStatus.Killed(new Signal("TERM", 15), false));
+
+    assertThat(status("web").state()).isEqualTo("stopped");
+    assertThat(os.launches).hasSize(1);
+  }
+
+  @Test
+  void exitSeenAfterTheShutdownStoppedIt_startsNothing() throws Exception {
+    ProcessSpec s = spec("web").withRestart(RestartPolicy.DEFAULT.with(Map.of("mode", "always", "delay_ms", 0)));
+    long pid = get(supervisor.define(s, false)).process().pid();
+    CompletableFuture<Void> shutdown = supervisor.shutdown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> os.terminating(pid));
+    os.groupGone(pid);
+
+    os.exit(pid, new ExitStatus.Killed(new Signal("TERM", 15), false));
+
+    await().atMost(Duration.ofSeconds(10)).until(shutdown::isDone);
+    assertThat(os.launches).hasSize(1);
+    assertThat(store.loadProcesses().get(0).desiredRunning()).as("the next daemon starts it").isTrue();
+  }
+
+  @Test
   void start_ofARunningProcess_changesNothing() throws Exception {
     get(supervisor.define(spec("web"), false));
 
